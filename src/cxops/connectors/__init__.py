@@ -1,0 +1,1 @@
+"""Adapters for the ports: clocks, order systems and other outside systems."""

@@ -1,0 +1,1 @@
+"""Plain data of the retail contact center; standard library only."""

@@ -1,0 +1,121 @@
+"""The order system's own rules: what may be done to an order, and when.
+
+Pure functions over domain data. Every adapter of the `OrderSystem` port checks them before it
+writes, so a caller gets the same clear error from the embedded store as from a real system.
+"""
+
+from collections import Counter
+from datetime import datetime, timedelta
+
+from cxops.domain.customers import Address
+from cxops.domain.errors import BusinessRuleError, InvalidInputError
+from cxops.domain.orders import Order, OrderStatus, ReturnItem, ReturnStatus
+
+NOT_YET_SHIPPED = frozenset({OrderStatus.PENDING, OrderStatus.PROCESSING})
+RETURNABLE = frozenset({OrderStatus.DELIVERED, OrderStatus.RETURNED})
+REFUNDABLE = frozenset(
+    {
+        OrderStatus.PROCESSING,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELAYED,
+        OrderStatus.LOST,
+        OrderStatus.DELIVERED,
+        OrderStatus.RETURNED,
+        OrderStatus.CANCELLED,
+    }
+)
+
+
+def check_cancellable(order: Order) -> None:
+    """Raise unless the order has not left the warehouse yet."""
+    if order.status not in NOT_YET_SHIPPED:
+        raise BusinessRuleError(
+            "order_not_cancellable",
+            f"order {order.id} is {order.status.value}; only pending or processing orders "
+            "can be cancelled",
+        )
+
+
+def check_address_changeable(order: Order) -> None:
+    """Raise unless the parcel can still be sent somewhere else."""
+    if order.status not in NOT_YET_SHIPPED:
+        raise BusinessRuleError(
+            "address_not_changeable",
+            f"order {order.id} is {order.status.value}; the shipping address can only be "
+            "changed before the order ships",
+        )
+
+
+def check_address(address: Address) -> None:
+    """Raise naming the first missing or malformed field of a shipping address."""
+    for name in ("line1", "city", "postal_code", "country"):
+        if not getattr(address, name).strip():
+            raise InvalidInputError(f"address.{name}", "must not be empty")
+    if len(address.country) != 2 or not address.country.isalpha():
+        raise InvalidInputError("address.country", "must be a two-letter ISO 3166 code")
+    if address.country.upper() == "US":
+        digits = address.postal_code.replace("-", "")
+        if not digits.isdigit() or len(digits) not in (5, 9):
+            raise InvalidInputError("address.postal_code", "must be a US ZIP code (12345)")
+
+
+def returned_quantities(order: Order) -> Counter[str]:
+    """Units of each product already covered by a return that was not rejected."""
+    counts: Counter[str] = Counter()
+    for ret in order.returns:
+        if ret.status != ReturnStatus.REJECTED:
+            for item in ret.items:
+                counts[item.product_id] += item.quantity
+    return counts
+
+
+def check_returnable(order: Order, items: tuple[ReturnItem, ...], *, now: datetime) -> None:
+    """Raise unless every requested unit was delivered, is returnable and is inside its window."""
+    if order.status not in RETURNABLE or order.delivered_at is None:
+        raise BusinessRuleError(
+            "order_not_returnable",
+            f"order {order.id} is {order.status.value}; only delivered orders can be returned",
+        )
+    if not items:
+        raise InvalidInputError("items", "name at least one item to return")
+    ordered = {item.product_id: item for item in order.items}
+    already = returned_quantities(order)
+    for wanted in items:
+        line = ordered.get(wanted.product_id)
+        if line is None:
+            raise InvalidInputError("items", f"product {wanted.product_id} is not in this order")
+        if wanted.quantity < 1:
+            raise InvalidInputError("items", "quantity must be at least 1")
+        if line.return_window_days == 0:
+            raise BusinessRuleError(
+                "item_not_returnable", f"{line.product_name} cannot be returned (final sale)"
+            )
+        deadline = order.delivered_at + timedelta(days=line.return_window_days)
+        if now > deadline:
+            raise BusinessRuleError(
+                "return_window_closed",
+                f"the {line.return_window_days}-day return window for {line.product_name} "
+                f"closed on {deadline.date().isoformat()}",
+            )
+        if already[wanted.product_id] + wanted.quantity > line.quantity:
+            left = line.quantity - already[wanted.product_id]
+            raise BusinessRuleError(
+                "return_quantity_exceeded",
+                f"only {left} unit(s) of {line.product_name} can still be returned",
+            )
+
+
+def check_refundable(order: Order, amount_cents: int) -> None:
+    """Raise unless the order was paid for and the amount fits in what is left to refund."""
+    if amount_cents <= 0:
+        raise InvalidInputError("amount_cents", "must be a positive number of cents")
+    if order.status not in REFUNDABLE:
+        raise BusinessRuleError(
+            "order_not_refundable", f"order {order.id} is {order.status.value}; nothing to refund"
+        )
+    remaining = order.total_cents - order.refunded_cents
+    if amount_cents > remaining:
+        raise BusinessRuleError(
+            "refund_exceeds_balance",
+            f"at most {remaining} cents of order {order.id} can still be refunded",
+        )

@@ -1,0 +1,76 @@
+"""Settings, read once at start-up from `CXOPS_*` environment variables and an optional YAML file.
+
+Precedence, highest first: explicit arguments, environment variables, the config file, defaults.
+Nothing reads settings at import time; the composition root is handed a `Settings`.
+"""
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CXOPS_", extra="forbid")
+
+    data_dir: Path = Field(
+        default=Path("cxops-data"), description="Where the SQLite database and models live."
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. "
+        "Default: SQLite file cxops.db in data_dir.",
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    max_message_chars: int = Field(
+        default=20_000, ge=1, description="Longest accepted message text, in characters."
+    )
+    max_body_bytes: int = Field(
+        default=1_048_576, ge=1024, description="Largest accepted HTTP request body."
+    )
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'cxops.db').resolve()}"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, YamlConfigSettingsSource(settings_cls))
+
+
+class ConfigFileError(ValueError):
+    """The config file named by `--config` or `CXOPS_CONFIG` cannot be read."""
+
+
+def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
+    """Build settings from `config_file` (or `$CXOPS_CONFIG`), the environment and `overrides`."""
+    path = config_file or (
+        Path(os.environ["CXOPS_CONFIG"]) if "CXOPS_CONFIG" in os.environ else None
+    )
+    if path is None:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    if not path.is_file():
+        raise ConfigFileError(f"config file {path} does not exist")
+
+    class FileSettings(Settings):
+        model_config = SettingsConfigDict(yaml_file=path)
+
+    return FileSettings(**overrides)  # type: ignore[arg-type]

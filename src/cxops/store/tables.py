@@ -1,0 +1,262 @@
+"""The schema of the system of record. Alembic migrations are checked against this metadata."""
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from cxops.store.types import UtcDateTime
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+ID = String(40)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("first_name", String(100), nullable=False),
+    Column("last_name", String(100), nullable=False),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("phone", String(32), nullable=False, index=True),
+    Column("segment", String(16), nullable=False),
+    Column("preferred_language", String(8), nullable=False),
+    Column("consent_marketing_email", Boolean, nullable=False),
+    Column("consent_marketing_sms", Boolean, nullable=False),
+    Column("consent_analytics", Boolean, nullable=False),
+    Column("address", JSON, nullable=False),
+    Column("loyalty_points", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("category", String(64), nullable=False, index=True),
+    Column("price_cents", Integer, nullable=False),
+    Column("warranty_months", Integer, nullable=False),
+    Column("return_window_days", Integer, nullable=False),
+    Column("in_stock", Boolean, nullable=False),
+)
+
+promotions = Table(
+    "promotions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("description", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("value", Integer, nullable=False),
+    Column("min_spend_cents", Integer, nullable=False),
+    Column("segment", String(16)),
+    Column("category", String(64)),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=False),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("customer_id", ID, ForeignKey("customers.id"), nullable=False, index=True),
+    Column("status", String(16), nullable=False, index=True),
+    Column("placed_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime),
+    Column("currency", String(3), nullable=False),
+    Column("subtotal_cents", Integer, nullable=False),
+    Column("shipping_cents", Integer, nullable=False),
+    Column("discount_cents", Integer, nullable=False),
+    Column("tax_cents", Integer, nullable=False),
+    Column("payment_method", String(16), nullable=False),
+    Column("promotion_code", String(40)),
+    Column("shipping_address", JSON, nullable=False),
+)
+
+order_items = Table(
+    "order_items",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("order_id", ID, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("line", Integer, nullable=False),
+    Column("product_id", ID, ForeignKey("products.id"), nullable=False),
+    Column("product_name", String(200), nullable=False),
+    Column("category", String(64), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    Column("unit_price_cents", Integer, nullable=False),
+    Column("warranty_months", Integer, nullable=False),
+    Column("return_window_days", Integer, nullable=False),
+    UniqueConstraint("order_id", "line"),
+)
+
+shipments = Table(
+    "shipments",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("carrier", String(40), nullable=False),
+    Column("tracking_number", String(64), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("shipped_at", UtcDateTime, nullable=False),
+    Column("eta", UtcDateTime),
+    Column("delivered_at", UtcDateTime),
+    Column("last_event", Text, nullable=False),
+)
+
+returns = Table(
+    "returns",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("items", JSON, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("label_reference", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+refunds = Table(
+    "refunds",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("order_id", ID, ForeignKey("orders.id"), nullable=False, index=True),
+    Column("return_id", ID, ForeignKey("returns.id")),
+    Column("amount_cents", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+operations = Table(
+    "operations",
+    metadata,
+    Column("key", String(255), primary_key=True),
+    Column("operation", String(64), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("result_id", ID, nullable=False),
+)
+
+queues = Table(
+    "queues",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("description", Text, nullable=False),
+    Column("skill", String(64), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("sla_seconds", Integer, nullable=False),
+    Column("sla_target_percent", Integer, nullable=False),
+    Column("vip_only", Boolean, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("password_hash", String(255)),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+agents = Table(
+    "agents",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("languages", JSON, nullable=False),
+    Column("max_concurrent", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("user_id", ID, ForeignKey("users.id")),
+)
+
+agent_skills = Table(
+    "agent_skills",
+    metadata,
+    Column("agent_id", ID, ForeignKey("agents.id"), primary_key=True),
+    Column("skill", String(64), primary_key=True),
+    Column("proficiency", Integer, nullable=False),
+)
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("prefix", String(32), nullable=False, unique=True),
+    Column("secret_hash", String(64), nullable=False),
+    Column("user_id", ID, ForeignKey("users.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime),
+)
+
+conversations = Table(
+    "conversations",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("channel", String(8), nullable=False),
+    Column("status", String(16), nullable=False, index=True),
+    Column("customer_id", ID, ForeignKey("customers.id"), index=True),
+    Column("subject", Text, nullable=False),
+    Column("external_ref", String(255)),
+    Column("idempotency_key", String(255), unique=True),
+    Column("queue_id", ID, ForeignKey("queues.id")),
+    Column("assigned_agent_id", ID, ForeignKey("agents.id")),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime),
+    Column("outcome", String(16)),
+    Column("csat", Integer),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("conversation_id", ID, ForeignKey("conversations.id"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("idempotency_key", String(255)),
+    Column("request_hash", String(64)),
+    UniqueConstraint("conversation_id", "idempotency_key"),
+    Index("ix_messages_conversation_created", "conversation_id", "created_at"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("conversation_id", ID, ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("message_id", ID, ForeignKey("messages.id")),
+    Column("kind", String(64), nullable=False),
+    Column("outcome", String(64), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("inputs", JSON, nullable=False),
+    Column("policy_version", String(64), nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+)
