@@ -24,7 +24,15 @@ from cxops.domain.ids import (
     ReturnId,
     UserId,
 )
-from cxops.domain.orders import Order, OrderStatus, Refund, Return, ReturnItem, Shipment
+from cxops.domain.orders import (
+    Order,
+    OrderStatus,
+    Refund,
+    Return,
+    ReturnItem,
+    ReturnStatus,
+    Shipment,
+)
 from cxops.domain.workforce import Agent, Queue
 
 
@@ -60,6 +68,7 @@ class OrderRepository(Protocol):
         self, order_id: OrderId, address: Address, *, at: datetime
     ) -> None: ...
     def add_return(self, ret: Return) -> None: ...
+    def set_return_status(self, return_id: ReturnId, status: ReturnStatus) -> None: ...
     def add_refund(self, refund: Refund) -> None: ...
     def get_return(self, return_id: ReturnId) -> Return | None: ...
     def get_refund(self, refund_id: RefundId) -> Refund | None: ...
@@ -124,15 +133,24 @@ class UnitOfWork(Protocol):
     """One transaction across every repository. Leaving the block without `commit()` rolls back,
     so a crash mid-request never leaves half-written state."""
 
-    customers: CustomerRepository
-    catalog: CatalogRepository
-    orders: OrderRepository
-    operations: OperationLog
-    conversations: ConversationRepository
-    messages: MessageRepository
-    decisions: DecisionRepository
-    workforce: WorkforceRepository
-    access: AccessRepository
+    @property
+    def customers(self) -> CustomerRepository: ...
+    @property
+    def catalog(self) -> CatalogRepository: ...
+    @property
+    def orders(self) -> OrderRepository: ...
+    @property
+    def operations(self) -> OperationLog: ...
+    @property
+    def conversations(self) -> ConversationRepository: ...
+    @property
+    def messages(self) -> MessageRepository: ...
+    @property
+    def decisions(self) -> DecisionRepository: ...
+    @property
+    def workforce(self) -> WorkforceRepository: ...
+    @property
+    def access(self) -> AccessRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -13,6 +13,8 @@ from cxops.domain.orders import Order, OrderStatus, ReturnItem, ReturnStatus
 
 NOT_YET_SHIPPED = frozenset({OrderStatus.PENDING, OrderStatus.PROCESSING})
 RETURNABLE = frozenset({OrderStatus.DELIVERED, OrderStatus.RETURNED})
+# A cancelled order is not here: a pending one never had its payment captured, and cancelling a
+# processing one refunds it in full.
 REFUNDABLE = frozenset(
     {
         OrderStatus.PROCESSING,
@@ -21,7 +23,6 @@ REFUNDABLE = frozenset(
         OrderStatus.LOST,
         OrderStatus.DELIVERED,
         OrderStatus.RETURNED,
-        OrderStatus.CANCELLED,
     }
 )
 
@@ -59,6 +60,14 @@ def check_address(address: Address) -> None:
             raise InvalidInputError("address.postal_code", "must be a US ZIP code (12345)")
 
 
+def ordered_quantities(order: Order) -> Counter[str]:
+    """Units of each product in the order, however many lines carry it."""
+    counts: Counter[str] = Counter()
+    for item in order.items:
+        counts[item.product_id] += item.quantity
+    return counts
+
+
 def returned_quantities(order: Order) -> Counter[str]:
     """Units of each product already covered by a return that was not rejected."""
     counts: Counter[str] = Counter()
@@ -78,10 +87,14 @@ def check_returnable(order: Order, items: tuple[ReturnItem, ...], *, now: dateti
         )
     if not items:
         raise InvalidInputError("items", "name at least one item to return")
-    ordered = {item.product_id: item for item in order.items}
+    lines = {item.product_id: item for item in order.items}
+    ordered = ordered_quantities(order)
     already = returned_quantities(order)
+    requested: Counter[str] = Counter()
     for wanted in items:
-        line = ordered.get(wanted.product_id)
+        requested[wanted.product_id] += wanted.quantity
+    for wanted in items:
+        line = lines.get(wanted.product_id)
         if line is None:
             raise InvalidInputError("items", f"product {wanted.product_id} is not in this order")
         if wanted.quantity < 1:
@@ -97,8 +110,8 @@ def check_returnable(order: Order, items: tuple[ReturnItem, ...], *, now: dateti
                 f"the {line.return_window_days}-day return window for {line.product_name} "
                 f"closed on {deadline.date().isoformat()}",
             )
-        if already[wanted.product_id] + wanted.quantity > line.quantity:
-            left = line.quantity - already[wanted.product_id]
+        if already[wanted.product_id] + requested[wanted.product_id] > ordered[wanted.product_id]:
+            left = ordered[wanted.product_id] - already[wanted.product_id]
             raise BusinessRuleError(
                 "return_quantity_exceeded",
                 f"only {left} unit(s) of {line.product_name} can still be returned",
@@ -119,3 +132,29 @@ def check_refundable(order: Order, amount_cents: int) -> None:
             "refund_exceeds_balance",
             f"at most {remaining} cents of order {order.id} can still be refunded",
         )
+
+
+def check_return_refundable(order: Order, return_id: str) -> None:
+    """Raise unless `return_id` is a return of this order that has not been refused or refunded."""
+    ret = next((r for r in order.returns if r.id == return_id), None)
+    if ret is None:
+        raise InvalidInputError(
+            "return_id", f"return {return_id} does not belong to order {order.id}"
+        )
+    if ret.status in (ReturnStatus.REJECTED, ReturnStatus.REFUNDED):
+        raise BusinessRuleError(
+            "return_not_refundable",
+            f"return {return_id} is {ret.status.value}; it cannot be refunded",
+        )
+
+
+def status_after_return(order: Order) -> OrderStatus:
+    """The order's status once its returns are as given: RETURNED when they cover every unit."""
+    if not ordered_quantities(order) - returned_quantities(order):
+        return OrderStatus.RETURNED
+    return order.status
+
+
+def status_after_refund(order: Order) -> OrderStatus:
+    """The order's status once its refunds are as given: REFUNDED when they reach its total."""
+    return OrderStatus.REFUNDED if order.refunded_cents >= order.total_cents else order.status

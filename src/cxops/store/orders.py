@@ -200,6 +200,11 @@ class SqlOrderRepository:
     def add_return(self, ret: Return) -> None:
         self._conn.execute(insert(returns).values(**_return_row(ret)))
 
+    def set_return_status(self, return_id: ReturnId, status: ReturnStatus) -> None:
+        self._conn.execute(
+            update(returns).where(returns.c.id == return_id).values(status=status.value)
+        )
+
     def add_refund(self, refund: Refund) -> None:
         self._conn.execute(insert(refunds).values(**_refund_row(refund)))
 

@@ -1,0 +1,1 @@
+"""The HTTP API. Thin: it checks who is calling, translates DTOs, and calls the pipeline."""

@@ -1,0 +1,43 @@
+"""The FastAPI application factory."""
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+
+import cxops
+from cxops.api.errors import install_error_handlers
+from cxops.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
+from cxops.api.routes import conversations, customers, health
+from cxops.bootstrap import Container, bootstrap
+from cxops.logs import configure_logging
+from cxops.settings import load_settings
+
+
+def create_app(container: Container) -> FastAPI:
+    """Build the app around an already wired container; holds no state of its own."""
+    app = FastAPI(
+        title="cxops",
+        version=cxops.__version__,
+        description="AI operations layer for retail contact centers. "
+        "Authenticate with `Authorization: Bearer <API key>`.",
+    )
+    app.state.container = container
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, limit=container.settings.max_body_bytes)
+    app.add_middleware(AccessLogMiddleware)
+    app.include_router(health.router)
+    app.include_router(conversations.router)
+    app.include_router(customers.router)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """Factory for `uvicorn --factory` workers: settings come from the environment and the
+    `CXOPS_CONFIG` file, as the CLI left them."""
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(bootstrap(settings))

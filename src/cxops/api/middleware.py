@@ -1,0 +1,89 @@
+"""ASGI middleware: request-size limit and the access log."""
+
+import time
+from typing import Any
+
+import structlog
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cxops.api.errors import error_response
+
+log = structlog.get_logger("cxops.api")
+
+
+class BodyTooLargeError(HTTPException):
+    """Raised while the body is read; FastAPI passes HTTPExceptions through unchanged."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body is larger than {limit} bytes")
+
+
+class BodyLimitMiddleware:
+    """Refuse bodies over `limit` bytes, by Content-Length up front or while streaming."""
+
+    def __init__(self, app: ASGIApp, *, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(self.limit, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.limit:
+                raise BodyTooLargeError(self.limit)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _too_large(limit: int, send: Send) -> None:
+    response = error_response(413, "body_too_large", f"request body is larger than {limit} bytes")
+    await send({"type": "http.response.start", "status": 413, "headers": response.raw_headers})
+    await send({"type": "http.response.body", "body": response.body})
+
+
+class AccessLogMiddleware:
+    """Log one `api.request` event per request: method, route template, status, duration.
+
+    The route template (`/v1/customers`) is logged, never the raw URL, whose query string may
+    carry an email address.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def recording(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording)
+        finally:
+            route: Any = scope.get("route")
+            log.info(
+                "api.request",
+                method=scope["method"],
+                route=getattr(route, "path", "<unmatched>"),
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )

@@ -1,0 +1,207 @@
+"""DTOs at the HTTP edge. Domain objects never leave through the API without passing here."""
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cxops.domain.conversations import Channel, ConversationStatus, MessageRole, Outcome
+from cxops.domain.customers import Segment
+from cxops.domain.orders import (
+    OrderStatus,
+    PaymentMethod,
+    RefundStatus,
+    ReturnStatus,
+    ShipmentStatus,
+)
+
+
+class Strict(BaseModel):
+    """Request bodies: unknown fields are an error, so a typo is reported, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ConversationCreate(Strict):
+    channel: Channel
+    customer_id: str | None = Field(default=None, min_length=1, max_length=40)
+    subject: str = Field(default="", max_length=500)
+    external_ref: str | None = Field(default=None, min_length=1, max_length=255)
+
+
+class MessageCreate(Strict):
+    text: str = Field(description="Message text; the length limit is a server setting.")
+    role: Literal["customer", "agent", "system"] = "customer"
+
+
+class ConversationOut(Out):
+    id: str
+    channel: Channel
+    status: ConversationStatus
+    customer_id: str | None
+    subject: str
+    external_ref: str | None
+    queue_id: str | None
+    assigned_agent_id: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    outcome: Outcome | None
+    csat: int | None
+
+
+class MessageOut(Out):
+    id: str
+    conversation_id: str
+    role: MessageRole
+    text: str
+    created_at: datetime
+    idempotency_key: str | None
+
+
+class ReasonOut(Out):
+    code: str
+    text: str
+
+
+class DecisionOut(Out):
+    id: str
+    message_id: str | None
+    kind: str
+    outcome: str
+    reasons: list[ReasonOut]
+    policy_version: str
+    model_version: str
+    created_at: datetime
+
+
+class ConversationDetail(ConversationOut):
+    messages: list[MessageOut]
+    decisions: list[DecisionOut]
+
+
+class MessagePosted(BaseModel):
+    conversation_id: str
+    message: MessageOut
+
+
+class AddressOut(Out):
+    line1: str
+    line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+
+
+class ConsentOut(Out):
+    marketing_email: bool
+    marketing_sms: bool
+    analytics: bool
+
+
+class OrderItemOut(Out):
+    product_id: str
+    product_name: str
+    category: str
+    quantity: int
+    unit_price_cents: int
+    warranty_months: int
+    return_window_days: int
+
+
+class ShipmentOut(Out):
+    id: str
+    carrier: str
+    tracking_number: str
+    status: ShipmentStatus
+    shipped_at: datetime
+    eta: datetime | None
+    delivered_at: datetime | None
+    last_event: str
+
+
+class ReturnItemOut(Out):
+    product_id: str
+    quantity: int
+
+
+class ReturnOut(Out):
+    id: str
+    items: list[ReturnItemOut]
+    reason: str
+    status: ReturnStatus
+    label_reference: str
+    created_at: datetime
+
+
+class RefundOut(Out):
+    id: str
+    amount_cents: int
+    reason: str
+    status: RefundStatus
+    return_id: str | None
+    created_at: datetime
+
+
+class OrderOut(Out):
+    id: str
+    status: OrderStatus
+    placed_at: datetime
+    updated_at: datetime
+    delivered_at: datetime | None
+    currency: str
+    subtotal_cents: int
+    shipping_cents: int
+    discount_cents: int
+    tax_cents: int
+    total_cents: int
+    refunded_cents: int
+    payment_method: PaymentMethod
+    promotion_code: str | None
+    shipping_address: AddressOut
+    items: list[OrderItemOut]
+    shipments: list[ShipmentOut]
+    returns: list[ReturnOut]
+    refunds: list[RefundOut]
+
+
+class CustomerOut(Out):
+    id: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str
+    segment: Segment
+    preferred_language: str
+    consent: ConsentOut
+    address: AddressOut
+    loyalty_points: int
+    created_at: datetime
+
+
+class CustomerDetail(CustomerOut):
+    orders: list[OrderOut]
+
+
+class CustomerList(BaseModel):
+    customers: list[CustomerDetail]
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: list[FieldError] = []
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,218 @@
+"""The `cxops` command line: serve, demo, database, keys and seed data."""
+
+import os
+from datetime import UTC
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from pydantic import ValidationError
+from rich.console import Console
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import make_url
+
+from cxops.bootstrap import Container, bootstrap
+from cxops.demo import retail, seed
+from cxops.domain.access import Role
+from cxops.governance.api_keys import issue_key, revoke_key
+from cxops.logs import configure_logging
+from cxops.settings import ConfigFileError, Settings, load_settings
+from cxops.store.migrate import upgrade
+
+app = typer.Typer(
+    help="cxops: AI operations layer for retail contact centers.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(keys_app, name="keys")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class State:
+    config: Path | None = None
+
+
+def _settings(**overrides: object) -> Settings:
+    """Load settings or exit 2 with a message naming the bad field."""
+    try:
+        return load_settings(State.config, **{k: v for k, v in overrides.items() if v is not None})
+    except ConfigFileError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    except ValidationError as exc:
+        for problem in exc.errors():
+            field = ".".join(str(p) for p in problem["loc"])
+            err.print(f"[red]error:[/red] setting {field}: {problem['msg']}")
+        raise typer.Exit(2) from exc
+
+
+def _container(settings: Settings, *, migrate: bool = True) -> Container:
+    configure_logging(settings.log_level)
+    container = bootstrap(settings)
+    if migrate:
+        upgrade(container.engine)
+    return container
+
+
+@app.callback()
+def main(
+    config: Annotated[
+        Path | None,
+        typer.Option(help="YAML settings file (also $CXOPS_CONFIG).", dir_okay=False),
+    ] = None,
+) -> None:
+    State.config = config
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Migrate the database schema to the newest version."""
+    settings = _settings()
+    _container(settings)
+    err.print(f"schema up to date at {_redacted_url(settings)}")
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[Role, typer.Option(help="What the key may do.")],
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")] = "cli",
+) -> None:
+    """Create an API key and print only the key on stdout, so scripts can capture it."""
+    container = _container(_settings())
+    with container.uow() as uow:
+        issued = issue_key(uow, clock=container.clock, role=role, name=name)
+        uow.commit()
+    out.print(issued.token, highlight=False, soft_wrap=True)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List API keys (never their secrets)."""
+    container = _container(_settings())
+    with container.uow() as uow:
+        keys = uow.access.list_keys()
+    for key in keys:
+        state = "active" if key.active else f"revoked {key.revoked_at:%Y-%m-%d}"
+        out.print(f"cxk_{key.prefix}_…  {key.role.value:<11} {key.name:<20} {state}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(prefix: Annotated[str, typer.Argument(help="The part after `cxk_`.")]) -> None:
+    """Revoke an API key by its prefix."""
+    container = _container(_settings())
+    with container.uow() as uow:
+        key = revoke_key(uow, clock=container.clock, prefix=prefix.removeprefix("cxk_"))
+        uow.commit()
+    err.print(f"revoked key {key.prefix} ({key.name})")
+
+
+def _load_demo_data(
+    container: Container, *, seed_value: int, customers: int, products: int, orders: int
+) -> bool:
+    """Generate and load the demo retailer unless it is already there; True if loaded."""
+    if seed.is_seeded(container.uow):
+        return False
+    today = container.clock.now().astimezone(UTC).date()
+    with err.status("generating demo retail data"):
+        dataset = retail.generate(
+            today=today, seed=seed_value, customers=customers, products=products, orders=orders
+        )
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+    ) as progress:
+        task = progress.add_task("loading", total=dataset.row_count)
+
+        def advance(step: str, rows: int) -> None:
+            progress.update(task, description=f"loading {step}", advance=rows)
+
+        report = seed.load(container.uow, dataset, progress=advance)
+    err.print(
+        f"loaded {report.customers} customers, {report.products} products, "
+        f"{report.orders} orders, {report.queues} queues, {report.agents} agents"
+    )
+    return True
+
+
+@app.command("seed")
+def seed_command(
+    seed_value: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
+    customers: Annotated[int, typer.Option(min=1)] = 2000,
+    products: Annotated[int, typer.Option(min=1)] = 300,
+    orders: Annotated[int, typer.Option(min=1)] = 10000,
+) -> None:
+    """Load the deterministic demo retailer into an empty database."""
+    container = _container(_settings())
+    loaded = _load_demo_data(
+        container, seed_value=seed_value, customers=customers, products=products, orders=orders
+    )
+    if not loaded:
+        err.print("[red]error:[/red] the database already holds customers; nothing loaded")
+        raise typer.Exit(1)
+
+
+def _redacted_url(settings: Settings) -> str:
+    return make_url(settings.effective_database_url).render_as_string(hide_password=True)
+
+
+def _serve(settings: Settings, *, workers: int) -> None:
+    if State.config is not None:
+        os.environ["CXOPS_CONFIG"] = str(State.config.resolve())
+    for name in ("data_dir", "database_url", "host", "port", "log_level"):
+        value = getattr(settings, name)
+        if value is not None:
+            os.environ[f"CXOPS_{name.upper()}"] = str(value)
+    uvicorn.run(
+        "cxops.api.app:app_from_environment",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        access_log=False,
+        log_level=settings.log_level,
+    )
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (also $CXOPS_PORT).")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
+) -> None:
+    """Migrate the database, then serve the API."""
+    settings = _settings(host=host, port=port)
+    _container(settings)
+    err.print(f"cxops on http://{settings.host}:{settings.port}  ({_redacted_url(settings)})")
+    _serve(settings, workers=workers)
+
+
+@app.command()
+def demo(
+    port: Annotated[int | None, typer.Option(help="Port (also $CXOPS_PORT).")] = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Prepare only.")] = False,
+) -> None:
+    """Prepare a demo (schema, demo retailer, an admin key) and serve it."""
+    settings = _settings(port=port)
+    container = _container(settings)
+    _load_demo_data(container, seed_value=7, customers=2000, products=300, orders=10000)
+    with container.uow() as uow:
+        issued = issue_key(uow, clock=container.clock, role=Role.ADMIN, name="demo")
+        uow.commit()
+    base = f"http://{settings.host}:{settings.port}"
+    err.print(
+        Panel.fit(
+            f"Console:  {base}/\nAPI docs: {base}/docs\nAPI key:  {issued.token}\n\n"
+            f'curl -H "Authorization: Bearer {issued.token}" {base}/v1/customers/C000001',
+            title="cxops demo",
+        )
+    )
+    if not no_serve:
+        _serve(settings, workers=1)

@@ -1,0 +1,1 @@
+"""Governance: who may do what, and the keys they do it with."""

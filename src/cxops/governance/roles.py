@@ -1,0 +1,36 @@
+"""What each role may do. One table, so a reviewer can read the whole access model at once."""
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from cxops.domain.access import Principal, Role
+from cxops.domain.errors import PermissionDeniedError
+
+
+class Permission(StrEnum):
+    CONVERSATIONS_WRITE = "conversations:write"
+    CONVERSATIONS_READ = "conversations:read"
+    CUSTOMERS_READ = "customers:read"
+    DECISIONS_READ = "decisions:read"
+    KEYS_MANAGE = "keys:manage"
+
+
+_READ_WORK = {Permission.CONVERSATIONS_READ, Permission.DECISIONS_READ}
+_HANDLE_WORK = {*_READ_WORK, Permission.CONVERSATIONS_WRITE, Permission.CUSTOMERS_READ}
+
+GRANTS: Mapping[Role, frozenset[Permission]] = {
+    Role.ADMIN: frozenset(Permission),
+    Role.SUPERVISOR: frozenset(_HANDLE_WORK),
+    Role.AGENT: frozenset(_HANDLE_WORK),
+    Role.INTEGRATION: frozenset(_HANDLE_WORK),
+    Role.AUDITOR: frozenset({*_READ_WORK, Permission.CUSTOMERS_READ}),
+    Role.ANALYST: frozenset(_READ_WORK),
+}
+
+
+def require(principal: Principal, permission: Permission) -> None:
+    """Raise `PermissionDeniedError` unless the principal's role grants `permission`."""
+    if permission not in GRANTS[principal.role]:
+        raise PermissionDeniedError(
+            f"role {principal.role.value!r} may not {permission.value.replace(':', ' ')}"
+        )

@@ -1,0 +1,211 @@
+"""The flow of one contact: open a conversation, take in a message, record it durably.
+
+This is the one place where the steps meet. Each public method owns one unit of work, so a request
+either commits completely or leaves nothing behind. Later steps (triage, decide, act) join here.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+import structlog
+
+from cxops.domain.conversations import (
+    Channel,
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageRole,
+)
+from cxops.domain.decisions import Decision
+from cxops.domain.errors import (
+    BusinessRuleError,
+    DuplicateKeyError,
+    IdempotencyConflictError,
+    InvalidInputError,
+    NotFoundError,
+)
+from cxops.domain.ids import ConversationId, CustomerId, MessageId, new_id
+from cxops.ports import Clock, UnitOfWorkFactory
+
+log = structlog.get_logger("cxops.pipeline")
+
+
+@dataclass(frozen=True, slots=True)
+class NewConversation:
+    channel: Channel
+    customer_id: CustomerId | None = None
+    subject: str = ""
+    external_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    text: str
+    role: MessageRole = MessageRole.CUSTOMER
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    conversation: Conversation
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    message: Message
+    replayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationView:
+    conversation: Conversation
+    messages: tuple[Message, ...]
+    decisions: tuple[Decision, ...]
+
+
+def _fingerprint(*parts: object) -> str:
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _same_request(conversation: Conversation, request: NewConversation) -> bool:
+    return (
+        conversation.channel,
+        conversation.customer_id,
+        conversation.subject,
+        conversation.external_ref,
+    ) == (request.channel, request.customer_id, request.subject, request.external_ref)
+
+
+class Pipeline:
+    """Entry point for everything that arrives from a channel."""
+
+    def __init__(
+        self, *, uow_factory: UnitOfWorkFactory, clock: Clock, max_message_chars: int
+    ) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+        self._max_chars = max_message_chars
+
+    def start_conversation(
+        self, request: NewConversation, *, idempotency_key: str | None = None
+    ) -> Started:
+        """Open a conversation; a retry with the same key returns the one first opened."""
+        with self._uow() as uow:
+            if idempotency_key is not None:
+                existing = uow.conversations.find_by_idempotency_key(idempotency_key)
+                if existing is not None:
+                    return self._replay_conversation(existing, request, idempotency_key)
+            if request.customer_id is not None and uow.customers.get(request.customer_id) is None:
+                raise InvalidInputError("customer_id", f"no customer {request.customer_id!r}")
+            now = self._clock.now()
+            conversation = Conversation(
+                id=ConversationId(new_id("conv")),
+                channel=request.channel,
+                status=ConversationStatus.OPEN,
+                created_at=now,
+                updated_at=now,
+                customer_id=request.customer_id,
+                subject=request.subject,
+                external_ref=request.external_ref,
+            )
+            try:
+                uow.conversations.add(conversation, idempotency_key=idempotency_key)
+            except DuplicateKeyError:
+                assert idempotency_key is not None
+                winner = uow.conversations.find_by_idempotency_key(idempotency_key)
+                assert winner is not None
+                return self._replay_conversation(winner, request, idempotency_key)
+            uow.commit()
+        log.info("conversation.started", conversation_id=conversation.id, channel=request.channel)
+        return Started(conversation=conversation, replayed=False)
+
+    def post_message(
+        self,
+        conversation_id: ConversationId,
+        request: NewMessage,
+        *,
+        idempotency_key: str | None = None,
+    ) -> Posted:
+        """Store a message durably before returning it.
+
+        With an idempotency key, a retry of the same message returns the original and writes
+        nothing; the same key with a different message raises `IdempotencyConflictError`.
+        """
+        self._check_text(request.text)
+        request_hash = _fingerprint(request.role.value, request.text)
+        with self._uow() as uow:
+            conversation = uow.conversations.get(conversation_id)
+            if conversation is None:
+                raise NotFoundError("conversation", conversation_id)
+            if idempotency_key is not None:
+                existing = uow.messages.find_by_idempotency_key(conversation_id, idempotency_key)
+                if existing is not None:
+                    return self._replay_message(existing, request_hash, idempotency_key)
+            if conversation.status == ConversationStatus.CLOSED:
+                raise BusinessRuleError(
+                    "conversation_closed", f"conversation {conversation_id} is closed"
+                )
+            now = self._clock.now()
+            message = Message(
+                id=MessageId(new_id("msg")),
+                conversation_id=conversation_id,
+                role=request.role,
+                text=request.text,
+                created_at=now,
+                idempotency_key=idempotency_key,
+                request_hash=request_hash,
+            )
+            try:
+                uow.messages.add(message)
+            except DuplicateKeyError:
+                assert idempotency_key is not None
+                winner = uow.messages.find_by_idempotency_key(conversation_id, idempotency_key)
+                assert winner is not None
+                return self._replay_message(winner, request_hash, idempotency_key)
+            uow.conversations.touch(conversation_id, at=now)
+            uow.commit()
+        log.info(
+            "conversation.message.received",
+            conversation_id=conversation_id,
+            message_id=message.id,
+            role=request.role,
+            chars=len(request.text),
+        )
+        return Posted(message=message, replayed=False)
+
+    def conversation(self, conversation_id: ConversationId) -> ConversationView:
+        """Return a conversation with its messages and decisions, oldest first."""
+        with self._uow() as uow:
+            conversation = uow.conversations.get(conversation_id)
+            if conversation is None:
+                raise NotFoundError("conversation", conversation_id)
+            return ConversationView(
+                conversation=conversation,
+                messages=tuple(uow.messages.list_for_conversation(conversation_id)),
+                decisions=tuple(uow.decisions.list_for_conversation(conversation_id)),
+            )
+
+    def _check_text(self, text: str) -> None:
+        if not text.strip():
+            raise InvalidInputError("text", "must not be empty")
+        if len(text) > self._max_chars:
+            raise InvalidInputError(
+                "text", f"is {len(text)} characters; the limit is {self._max_chars}"
+            )
+
+    @staticmethod
+    def _replay_conversation(existing: Conversation, request: NewConversation, key: str) -> Started:
+        if not _same_request(existing, request):
+            raise IdempotencyConflictError(
+                f"Idempotency-Key {key!r} was already used to open a different conversation"
+            )
+        return Started(conversation=existing, replayed=True)
+
+    @staticmethod
+    def _replay_message(existing: Message, request_hash: str, key: str) -> Posted:
+        if existing.request_hash != request_hash:
+            raise IdempotencyConflictError(
+                f"Idempotency-Key {key!r} was already used for a different message"
+            )
+        return Posted(message=existing, replayed=True)

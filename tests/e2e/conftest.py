@@ -1,0 +1,81 @@
+"""A real cxops server on a loopback port, once per database backend, driven over HTTP."""
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import Engine
+
+from cxops.api.app import create_app
+from cxops.bootstrap import Container, bootstrap
+from cxops.domain.access import Role
+from cxops.governance.api_keys import issue_key
+from cxops.logs import configure_logging
+from cxops.settings import Settings
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str
+    container: Container
+
+    def key(self, role: Role) -> str:
+        """Issue a fresh API key with `role`."""
+        with self.container.uow() as uow:
+            issued = issue_key(uow, clock=self.container.clock, role=role, name=f"test-{role}")
+            uow.commit()
+        return issued.token
+
+    def client(self, role: Role = Role.ADMIN) -> httpx.Client:
+        return httpx.Client(
+            base_url=self.url,
+            headers={"Authorization": f"Bearer {self.key(role)}"},
+            timeout=30,
+        )
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    configure_logging("warning")
+    data_dir: Path = tmp_path_factory.mktemp("data")
+    settings = Settings(database_url=database_url, data_dir=data_dir, max_body_bytes=65_536)
+    container = bootstrap(settings)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(container), log_level="warning", access_log=False)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.01)
+    yield LiveServer(url=f"http://127.0.0.1:{port}", container=container)
+    server.should_exit = True
+    thread.join(timeout=10)
+    sock.close()
+    container.engine.dispose()
+
+
+@pytest.fixture
+def server(live_server: LiveServer, engine: Engine) -> LiveServer:
+    """The live server over freshly emptied tables."""
+    return live_server
+
+
+@pytest.fixture
+def api(server: LiveServer) -> Iterator[httpx.Client]:
+    """An HTTP client holding an admin key."""
+    with server.client(Role.ADMIN) as client:
+        yield client
