@@ -118,10 +118,14 @@ def _load_demo_data(
     if seed.is_seeded(container.uow):
         return False
     today = container.clock.now().astimezone(UTC).date()
-    with err.status("generating demo retail data"):
-        dataset = retail.generate(
-            today=today, seed=seed_value, customers=customers, products=products, orders=orders
-        )
+    try:
+        with err.status("generating demo retail data"):
+            dataset = retail.generate(
+                today=today, seed=seed_value, customers=customers, products=products, orders=orders
+            )
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -209,10 +213,14 @@ def demo(
     base = f"http://{settings.host}:{settings.port}"
     err.print(
         Panel.fit(
-            f"Console:  {base}/\nAPI docs: {base}/docs\nAPI key:  {issued.token}\n\n"
-            f'curl -H "Authorization: Bearer {issued.token}" {base}/v1/customers/C000001',
+            f"Console:  {base}/\nAPI docs: {base}/docs\nAPI key:  {issued.token}",
             title="cxops demo",
         )
+    )
+    err.print(
+        f'try:  curl -H "Authorization: Bearer {issued.token}" {base}/v1/customers/C100001',
+        soft_wrap=True,
+        highlight=False,
     )
     if not no_serve:
         _serve(settings, workers=1)

@@ -10,6 +10,7 @@ def configure_logging(level: str) -> None:
     """Send JSON lines to stderr at `level`; safe to call more than once."""
     numeric = logging.getLevelNamesMapping()[level.upper()]
     logging.basicConfig(format="%(message)s", stream=sys.stderr, level=numeric, force=True)
+    logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,
