@@ -29,8 +29,8 @@ keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 class State:
@@ -87,7 +87,7 @@ def keys_create(
     with container.uow() as uow:
         issued = issue_key(uow, clock=container.clock, role=role, name=name)
         uow.commit()
-    out.print(issued.token, highlight=False, soft_wrap=True)
+    out.print(issued.token, highlight=False)
 
 
 @keys_app.command("list")
@@ -219,7 +219,6 @@ def demo(
     )
     err.print(
         f'try:  curl -H "Authorization: Bearer {issued.token}" {base}/v1/customers/C100001',
-        soft_wrap=True,
         highlight=False,
     )
     if not no_serve:
