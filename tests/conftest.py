@@ -14,10 +14,13 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from cxops.bootstrap import build_triage
+from cxops.settings import Settings
 from cxops.store.engine import make_engine
 from cxops.store.migrate import upgrade
 from cxops.store.tables import metadata
 from cxops.store.uow import SqlUnitOfWorkFactory
+from cxops.triage.engine import TriageEngine
 
 PG_URL_VARIABLE = "CXOPS_TEST_DATABASE_URL"
 
@@ -82,3 +85,16 @@ def engine(session_engine: Engine) -> Engine:
 @pytest.fixture
 def uow_factory(engine: Engine) -> SqlUnitOfWorkFactory:
     return SqlUnitOfWorkFactory(engine)
+
+
+@pytest.fixture(scope="session")
+def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A model directory holding the default intent model, trained once per test session."""
+    return tmp_path_factory.mktemp("models")
+
+
+@pytest.fixture(scope="session")
+def triage_engine(model_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> TriageEngine:
+    """The real triage engine over the real default model (trained on first use, ~40 s)."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), model_dir=model_dir)
+    return build_triage(settings)

@@ -1,35 +1,77 @@
 """The composition root: the only module that names concrete adapters.
 
-Tests call `bootstrap` with their own settings and clock; the CLI and the server call it once
-at start-up.
+Tests call `bootstrap` with their own settings, clock and (shared) triage engine; the CLI and the
+server call it once at start-up. The triage engine is built on first use: loading the language
+and intent models takes seconds and a few hundred MB, which commands like `cxops keys create`
+should not pay.
 """
 
-from dataclasses import dataclass
+from functools import cached_property
 
+import structlog
 from sqlalchemy import Engine
 
 from cxops.connectors.clock import SystemClock
 from cxops.connectors.sql_order_store import SqlOrderStore
+from cxops.learning.training import current_or_default, intent_registry
 from cxops.pipeline import Pipeline
 from cxops.ports import Clock, OrderSystem, UnitOfWorkFactory
 from cxops.settings import Settings
 from cxops.store.engine import make_engine
 from cxops.store.uow import SqlUnitOfWorkFactory
+from cxops.triage.engine import TriageEngine
+from cxops.triage.language import LanguageDetector
+
+log = structlog.get_logger("cxops.bootstrap")
 
 
-@dataclass(frozen=True, slots=True)
+def build_triage(settings: Settings) -> TriageEngine:
+    """Load the active intent model (training the default one on a fresh install) and warm up."""
+    model = current_or_default(intent_registry(settings.effective_model_dir))
+    engine = TriageEngine(intent=model, language=LanguageDetector())
+    engine.triage("Hello, where is my order W1000001? My email is someone@example.com")
+    log.info("triage.engine.ready", intent_model=model.version)
+    return engine
+
+
 class Container:
-    """Everything a running cxops needs, built once."""
+    """Everything a running cxops needs, each part built once."""
 
-    settings: Settings
-    engine: Engine
-    clock: Clock
-    uow: UnitOfWorkFactory
-    orders: OrderSystem
-    pipeline: Pipeline
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: Engine,
+        clock: Clock,
+        uow: UnitOfWorkFactory,
+        orders: OrderSystem,
+        triage: TriageEngine | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.clock = clock
+        self.uow = uow
+        self.orders = orders
+        if triage is not None:
+            self.__dict__["triage"] = triage
+
+    @cached_property
+    def triage(self) -> TriageEngine:
+        return build_triage(self.settings)
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        return Pipeline(
+            uow_factory=self.uow,
+            clock=self.clock,
+            triage=self.triage,
+            max_message_chars=self.settings.max_message_chars,
+        )
 
 
-def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
+def bootstrap(
+    settings: Settings, *, clock: Clock | None = None, triage: TriageEngine | None = None
+) -> Container:
     """Wire the adapters named in `settings`. Does not migrate: that is `cxops db upgrade`'s job."""
     engine = make_engine(settings.effective_database_url)
     clock = clock or SystemClock()
@@ -40,7 +82,5 @@ def bootstrap(settings: Settings, *, clock: Clock | None = None) -> Container:
         clock=clock,
         uow=uow,
         orders=SqlOrderStore(uow_factory=uow, clock=clock),
-        pipeline=Pipeline(
-            uow_factory=uow, clock=clock, max_message_chars=settings.max_message_chars
-        ),
+        triage=triage,
     )

@@ -11,15 +11,21 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from cxops.bootstrap import Container, bootstrap
 from cxops.demo import retail, seed
 from cxops.domain.access import Role
+from cxops.domain.errors import NotFoundError
 from cxops.governance.api_keys import issue_key, revoke_key
+from cxops.learning.datasets import DatasetError, read_label_map, read_labelled
+from cxops.learning.evaluation import EvaluationReport, evaluate, write_confusion_png
+from cxops.learning.training import intent_registry, train_default, train_from_file
 from cxops.logs import configure_logging
 from cxops.settings import ConfigFileError, Settings, load_settings
 from cxops.store.migrate import upgrade
+from cxops.triage.intent import IntentModel, IntentModelError
 
 app = typer.Typer(
     help="cxops: AI operations layer for retail contact centers.", no_args_is_help=True
@@ -28,6 +34,10 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+model_app = typer.Typer(
+    help="The intent model: train, evaluate, list, activate.", no_args_is_help=True
+)
+app.add_typer(model_app, name="model")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -163,6 +173,136 @@ def seed_command(
         raise typer.Exit(1)
 
 
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        TimeElapsedColumn(),
+        console=err,
+    )
+
+
+def _train(data: Path | None, label_map: Path | None) -> IntentModel:
+    """Train with a progress bar, from `data` or from the corpus cxops ships."""
+    with _progress_bar() as progress:
+        task = progress.add_task("training", total=1.0)
+
+        def advance(stage: str, fraction: float) -> None:
+            progress.update(task, description=stage, completed=fraction)
+
+        try:
+            if data is None:
+                return train_default(progress=advance)
+            return train_from_file(data, label_map=label_map, progress=advance)
+        except (DatasetError, IntentModelError) as exc:
+            progress.stop()
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+
+
+def _ensure_model(settings: Settings) -> None:
+    """Train and activate the default intent model on a fresh install, with a progress bar."""
+    registry = intent_registry(settings.effective_model_dir)
+    if registry.current() is None:
+        err.print("no intent model yet: training the default one from the shipped corpus")
+        model = _train(None, None)
+        registry.save(model)
+        registry.activate(model.version)
+
+
+@model_app.command("train")
+def model_train(
+    data: Annotated[
+        Path | None,
+        typer.Option(help="CSV or JSONL with text and label columns; default: the shipped corpus."),
+    ] = None,
+    label_map: Annotated[Path | None, typer.Option(help="YAML: their label -> our label.")] = None,
+    activate: Annotated[bool, typer.Option(help="Make the new model the current one.")] = True,
+) -> None:
+    """Train an intent model, store it as a new version, and (by default) activate it."""
+    settings = _settings()
+    model = _train(data, label_map)
+    registry = intent_registry(settings.effective_model_dir)
+    registry.save(model)
+    if activate:
+        registry.activate(model.version)
+    out.print(model.version, highlight=False)
+
+
+@model_app.command("eval")
+def model_eval(
+    data: Annotated[Path, typer.Option(help="CSV or JSONL with text and label columns.")],
+    label_map: Annotated[Path | None, typer.Option(help="YAML: their label -> our label.")] = None,
+    version: Annotated[str | None, typer.Option(help="Default: the current model.")] = None,
+    png: Annotated[Path | None, typer.Option(help="Write a confusion-matrix PNG here.")] = None,
+) -> None:
+    """Print accuracy, macro-F1, out-of-scope precision/recall, ECE and the worst confusions."""
+    settings = _settings()
+    registry = intent_registry(settings.effective_model_dir)
+    try:
+        examples = read_labelled(data)
+        if label_map is not None:
+            examples = read_label_map(label_map).apply(examples)
+        model = registry.load(version) if version else registry.load_current()
+    except DatasetError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    if model is None:
+        err.print("[red]error:[/red] no intent model yet; run `cxops model train`")
+        raise typer.Exit(1)
+    predictions = model.predict([text for text, _ in examples])
+    report = evaluate(predictions, [label for _, label in examples])
+    out.print(_report_table(model.version, report))
+    if png is not None:
+        write_confusion_png(report, png)
+        err.print(f"confusion matrix written to {png}")
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}%"
+
+
+def _report_table(version: str, report: EvaluationReport) -> Table:
+    table = Table(title=f"{version} on {report.examples} examples", show_header=False)
+    for name, value in [
+        ("accuracy", _percent(report.accuracy)),
+        ("in-scope accuracy", _percent(report.in_scope_accuracy)),
+        ("macro-F1", f"{report.macro_f1:.3f}"),
+        ("out-of-scope precision", _percent(report.oos_precision)),
+        ("out-of-scope recall", _percent(report.oos_recall)),
+        ("expected calibration error", f"{report.expected_calibration_error:.3f}"),
+    ]:
+        table.add_row(name, value)
+    for pair in report.worst_confused:
+        table.add_row("confused", f"{pair.gold} -> {pair.predicted} ({pair.count})")
+    return table
+
+
+@model_app.command("list")
+def model_list() -> None:
+    """List stored intent models; the current one is marked with *."""
+    registry = intent_registry(_settings().effective_model_dir)
+    current = registry.current()
+    for stored in registry.list():
+        mark = "*" if stored.version == current else " "
+        out.print(f"{mark} {stored.version}", highlight=False)
+
+
+@model_app.command("activate")
+def model_activate(
+    version: Annotated[str, typer.Argument(help="A version from `model list`.")],
+) -> None:
+    """Make a stored version the current intent model (takes effect on the next start)."""
+    registry = intent_registry(_settings().effective_model_dir)
+    try:
+        registry.activate(version)
+    except NotFoundError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
+    err.print(f"{version} is now current")
+
+
 def _redacted_url(settings: Settings) -> str:
     return make_url(settings.effective_database_url).render_as_string(hide_password=True)
 
@@ -194,6 +334,7 @@ def serve(
     """Migrate the database, then serve the API."""
     settings = _settings(host=host, port=port)
     _container(settings)
+    _ensure_model(settings)
     err.print(f"cxops on http://{settings.host}:{settings.port}  ({_redacted_url(settings)})")
     _serve(settings, workers=workers)
 
@@ -207,6 +348,7 @@ def demo(
     settings = _settings(port=port)
     container = _container(settings)
     _load_demo_data(container, seed_value=7, customers=2000, products=300, orders=10000)
+    _ensure_model(settings)
     with container.uow() as uow:
         issued = issue_key(uow, clock=container.clock, role=Role.ADMIN, name="demo")
         uow.commit()

@@ -1,12 +1,14 @@
-"""The flow of one contact: open a conversation, take in a message, record it durably.
+"""The flow of one contact: open a conversation, take in a message, triage it, record it durably.
 
 This is the one place where the steps meet. Each public method owns one unit of work, so a request
-either commits completely or leaves nothing behind. Later steps (triage, decide, act) join here.
+either commits completely or leaves nothing behind. Later steps (decide, act) join here.
 """
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 
@@ -17,6 +19,7 @@ from cxops.domain.conversations import (
     Message,
     MessageRole,
 )
+from cxops.domain.customers import Segment
 from cxops.domain.decisions import Decision
 from cxops.domain.errors import (
     BusinessRuleError,
@@ -26,7 +29,12 @@ from cxops.domain.errors import (
     NotFoundError,
 )
 from cxops.domain.ids import ConversationId, CustomerId, MessageId, new_id
-from cxops.ports import Clock, UnitOfWorkFactory
+from cxops.domain.triage import SentimentTrajectory, Triage
+from cxops.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from cxops.triage.engine import TriageContext, TriageEngine
+from cxops.triage.sentiment import trajectory
+
+REPEAT_CONTACT_WINDOW = timedelta(days=7)
 
 log = structlog.get_logger("cxops.pipeline")
 
@@ -53,7 +61,10 @@ class Started:
 
 @dataclass(frozen=True, slots=True)
 class Posted:
+    """The stored message (its text redacted) and, for a customer message, its triage."""
+
     message: Message
+    triage: Triage | None
     replayed: bool
 
 
@@ -62,6 +73,8 @@ class ConversationView:
     conversation: Conversation
     messages: tuple[Message, ...]
     decisions: tuple[Decision, ...]
+    triage: Mapping[MessageId, Triage]
+    sentiment: SentimentTrajectory | None
 
 
 def _fingerprint(*parts: object) -> str:
@@ -81,10 +94,16 @@ class Pipeline:
     """Entry point for everything that arrives from a channel."""
 
     def __init__(
-        self, *, uow_factory: UnitOfWorkFactory, clock: Clock, max_message_chars: int
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        triage: TriageEngine,
+        max_message_chars: int,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
+        self._triage = triage
         self._max_chars = max_message_chars
 
     def start_conversation(
@@ -127,10 +146,11 @@ class Pipeline:
         *,
         idempotency_key: str | None = None,
     ) -> Posted:
-        """Store a message durably before returning it.
+        """Triage a customer message, then store it and its triage durably before returning.
 
-        With an idempotency key, a retry of the same message returns the original and writes
-        nothing; the same key with a different message raises `IdempotencyConflictError`.
+        Stored text is redacted: personal data is replaced by typed placeholders. With an
+        idempotency key, a retry of the same message returns the original and writes nothing;
+        the same key with a different message raises `IdempotencyConflictError`.
         """
         self._check_text(request.text)
         request_hash = _fingerprint(request.role.value, request.text)
@@ -141,17 +161,23 @@ class Pipeline:
             if idempotency_key is not None:
                 existing = uow.messages.find_by_idempotency_key(conversation_id, idempotency_key)
                 if existing is not None:
-                    return self._replay_message(existing, request_hash, idempotency_key)
+                    return self._replay_message(uow, existing, request_hash, idempotency_key)
             if conversation.status == ConversationStatus.CLOSED:
                 raise BusinessRuleError(
                     "conversation_closed", f"conversation {conversation_id} is closed"
                 )
             now = self._clock.now()
+            triage: Triage | None = None
+            if request.role == MessageRole.CUSTOMER:
+                triage = self._triage.triage(request.text, self._context(uow, conversation))
+                stored_text = triage.redacted_text
+            else:
+                stored_text, _ = self._triage.redact(request.text)
             message = Message(
                 id=MessageId(new_id("msg")),
                 conversation_id=conversation_id,
                 role=request.role,
-                text=request.text,
+                text=stored_text,
                 created_at=now,
                 idempotency_key=idempotency_key,
                 request_hash=request_hash,
@@ -162,7 +188,11 @@ class Pipeline:
                 assert idempotency_key is not None
                 winner = uow.messages.find_by_idempotency_key(conversation_id, idempotency_key)
                 assert winner is not None
-                return self._replay_message(winner, request_hash, idempotency_key)
+                return self._replay_message(uow, winner, request_hash, idempotency_key)
+            if triage is not None:
+                uow.triage.add(
+                    message_id=message.id, conversation_id=conversation_id, triage=triage, at=now
+                )
             uow.conversations.touch(conversation_id, at=now)
             uow.commit()
         log.info(
@@ -171,8 +201,14 @@ class Pipeline:
             message_id=message.id,
             role=request.role,
             chars=len(request.text),
+            **_triage_log_fields(triage),
         )
-        return Posted(message=message, replayed=False)
+        return Posted(message=message, triage=triage, replayed=False)
+
+    def triage_text(self, text: str) -> Triage:
+        """Triage text that belongs to no conversation (the stateless integrator endpoint)."""
+        self._check_text(text)
+        return self._triage.triage(text)
 
     def conversation(self, conversation_id: ConversationId) -> ConversationView:
         """Return a conversation with its messages and decisions, oldest first."""
@@ -180,11 +216,31 @@ class Pipeline:
             conversation = uow.conversations.get(conversation_id)
             if conversation is None:
                 raise NotFoundError("conversation", conversation_id)
+            triage = uow.triage.for_conversation(conversation_id)
             return ConversationView(
                 conversation=conversation,
                 messages=tuple(uow.messages.list_for_conversation(conversation_id)),
                 decisions=tuple(uow.decisions.list_for_conversation(conversation_id)),
+                triage=triage,
+                sentiment=trajectory([t.sentiment.score for t in triage.values()])
+                if triage
+                else None,
             )
+
+    def _context(self, uow: UnitOfWork, conversation: Conversation) -> TriageContext:
+        """What the customer's record says about this contact: VIP, and in touch recently."""
+        if conversation.customer_id is None:
+            return TriageContext()
+        customer = uow.customers.get(conversation.customer_id)
+        recent = uow.conversations.count_for_customer_since(
+            conversation.customer_id,
+            since=conversation.created_at - REPEAT_CONTACT_WINDOW,
+            excluding=conversation.id,
+        )
+        return TriageContext(
+            repeat_contact=recent > 0,
+            vip=customer is not None and customer.segment == Segment.VIP,
+        )
 
     def _check_text(self, text: str) -> None:
         if not text.strip():
@@ -203,9 +259,23 @@ class Pipeline:
         return Started(conversation=existing, replayed=True)
 
     @staticmethod
-    def _replay_message(existing: Message, request_hash: str, key: str) -> Posted:
+    def _replay_message(uow: UnitOfWork, existing: Message, request_hash: str, key: str) -> Posted:
         if existing.request_hash != request_hash:
             raise IdempotencyConflictError(
                 f"Idempotency-Key {key!r} was already used for a different message"
             )
-        return Posted(message=existing, replayed=True)
+        return Posted(message=existing, triage=uow.triage.get(existing.id), replayed=True)
+
+
+def _triage_log_fields(triage: Triage | None) -> dict[str, object]:
+    """What may be logged of a triage: labels and numbers, never text or evidence."""
+    if triage is None:
+        return {}
+    return {
+        "intent": triage.intent.name,
+        "intent_confidence": round(triage.intent.confidence, 3),
+        "urgency": triage.urgency.level,
+        "language": triage.language.code,
+        "pii_found": len(triage.pii),
+        "triage_ms": triage.latency_ms,
+    }

@@ -17,6 +17,7 @@ from cxops.domain.ids import (
     ConversationId,
     CustomerId,
     DecisionId,
+    MessageId,
     OrderId,
     ProductId,
     QueueId,
@@ -33,6 +34,7 @@ from cxops.domain.orders import (
     ReturnStatus,
     Shipment,
 )
+from cxops.domain.triage import Triage
 from cxops.domain.workforce import Agent, Queue
 
 
@@ -91,6 +93,11 @@ class ConversationRepository(Protocol):
     def get(self, conversation_id: ConversationId) -> Conversation | None: ...
     def find_by_idempotency_key(self, key: str) -> Conversation | None: ...
     def touch(self, conversation_id: ConversationId, *, at: datetime) -> None: ...
+    def count_for_customer_since(
+        self, customer_id: CustomerId, *, since: datetime, excluding: ConversationId
+    ) -> int:
+        """Conversations of the customer opened at or after `since`, other than `excluding`."""
+        ...
 
 
 class MessageRepository(Protocol):
@@ -129,6 +136,21 @@ class AccessRepository(Protocol):
     def revoke_key(self, key_id: ApiKeyId, *, at: datetime) -> None: ...
 
 
+class TriageRepository(Protocol):
+    def add(
+        self,
+        *,
+        message_id: MessageId,
+        conversation_id: ConversationId,
+        triage: Triage,
+        at: datetime,
+    ) -> None: ...
+    def get(self, message_id: MessageId) -> Triage | None: ...
+    def for_conversation(self, conversation_id: ConversationId) -> dict[MessageId, Triage]:
+        """Every stored triage of the conversation by message id, in message order."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction across every repository. Leaving the block without `commit()` rolls back,
     so a crash mid-request never leaves half-written state."""
@@ -151,6 +173,8 @@ class UnitOfWork(Protocol):
     def workforce(self) -> WorkforceRepository: ...
     @property
     def access(self) -> AccessRepository: ...
+    @property
+    def triage(self) -> TriageRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

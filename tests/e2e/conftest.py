@@ -18,6 +18,7 @@ from cxops.domain.access import Role
 from cxops.governance.api_keys import issue_key
 from cxops.logs import configure_logging
 from cxops.settings import Settings
+from cxops.triage.engine import TriageEngine
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,17 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(
-    database_url: str, tmp_path_factory: pytest.TempPathFactory
+    database_url: str,
+    tmp_path_factory: pytest.TempPathFactory,
+    model_dir: Path,
+    triage_engine: TriageEngine,
 ) -> Iterator[LiveServer]:
     configure_logging("warning")
     data_dir: Path = tmp_path_factory.mktemp("data")
-    settings = Settings(database_url=database_url, data_dir=data_dir, max_body_bytes=65_536)
-    container = bootstrap(settings)
+    settings = Settings(
+        database_url=database_url, data_dir=data_dir, model_dir=model_dir, max_body_bytes=65_536
+    )
+    container = bootstrap(settings, triage=triage_engine)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

@@ -18,7 +18,7 @@ def cxops(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture
 def env(database_url: str, engine: Engine, tmp_path: Path) -> dict[str, str]:
-    return cxops_env(database_url, tmp_path, 8000)
+    return cxops_env(database_url, tmp_path, 8000, tmp_path / "models")
 
 
 def test_that_keys_create_prints_only_the_key(env: dict[str, str]) -> None:

@@ -256,3 +256,17 @@ def test_that_a_malformed_idempotency_key_is_refused(api: httpx.Client) -> None:
     )
     assert response.status_code == 422
     assert "Idempotency-Key" in str(error_of(response)["message"])
+
+
+def test_that_half_a_surrogate_pair_is_stored_as_a_replacement_character(
+    api: httpx.Client,
+) -> None:
+    conversation_id = open_conversation(api)
+    response = api.post(
+        f"/v1/conversations/{conversation_id}/messages",
+        content=b'{"text": "caf\\ud800e please"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 201
+    stored = api.get(f"/v1/conversations/{conversation_id}").json()["messages"][0]["text"]
+    assert stored == "caf\ufffde please"

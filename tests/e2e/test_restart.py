@@ -12,6 +12,8 @@ import httpx
 import pytest
 from sqlalchemy import Engine
 
+from cxops.triage.engine import TriageEngine
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -19,11 +21,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def cxops_env(database_url: str, data_dir: Path, port: int) -> dict[str, str]:
+def cxops_env(database_url: str, data_dir: Path, port: int, model_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
     env |= {
         "CXOPS_DATABASE_URL": database_url,
         "CXOPS_DATA_DIR": str(data_dir),
+        "CXOPS_MODEL_DIR": str(model_dir),
         "CXOPS_PORT": str(port),
         "CXOPS_LOG_LEVEL": "warning",
     }
@@ -59,8 +62,10 @@ def start_server(env: dict[str, str]) -> subprocess.Popen[bytes]:
 
 
 @pytest.fixture
-def env(database_url: str, engine: Engine, tmp_path: Path) -> dict[str, str]:
-    return cxops_env(database_url, tmp_path, free_port())
+def env(
+    database_url: str, engine: Engine, tmp_path: Path, triage_engine: TriageEngine, model_dir: Path
+) -> dict[str, str]:
+    return cxops_env(database_url, tmp_path, free_port(), model_dir)
 
 
 def test_that_a_killed_server_restarts_with_every_acknowledged_message(

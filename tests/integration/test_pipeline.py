@@ -8,13 +8,16 @@ from cxops.domain.errors import BusinessRuleError, IdempotencyConflictError, Inv
 from cxops.domain.ids import ConversationId
 from cxops.pipeline import NewConversation, NewMessage, Pipeline
 from cxops.store.uow import SqlUnitOfWorkFactory
+from cxops.triage.engine import TriageEngine
 
 CLOCK = FixedClock(datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
-def pipeline(uow_factory: SqlUnitOfWorkFactory) -> Pipeline:
-    return Pipeline(uow_factory=uow_factory, clock=CLOCK, max_message_chars=100)
+def pipeline(uow_factory: SqlUnitOfWorkFactory, triage_engine: TriageEngine) -> Pipeline:
+    return Pipeline(
+        uow_factory=uow_factory, clock=CLOCK, triage=triage_engine, max_message_chars=100
+    )
 
 
 def test_that_a_conversation_retry_with_other_details_is_refused(pipeline: Pipeline) -> None:

@@ -6,7 +6,7 @@ from fastapi.responses import RedirectResponse
 import cxops
 from cxops.api.errors import install_error_handlers
 from cxops.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from cxops.api.routes import conversations, customers, health
+from cxops.api.routes import conversations, customers, health, triage
 from cxops.bootstrap import Container, bootstrap
 from cxops.logs import configure_logging
 from cxops.settings import load_settings
@@ -27,6 +27,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(health.router)
     app.include_router(conversations.router)
     app.include_router(customers.router)
+    app.include_router(triage.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
@@ -40,4 +41,6 @@ def app_from_environment() -> FastAPI:
     `CXOPS_CONFIG` file, as the CLI left them."""
     settings = load_settings()
     configure_logging(settings.log_level)
-    return create_app(bootstrap(settings))
+    container = bootstrap(settings)
+    container.pipeline  # noqa: B018 - load the models before the first request, not during it
+    return create_app(container)

@@ -1,9 +1,10 @@
 """DTOs at the HTTP edge. Domain objects never leave through the API without passing here."""
 
+import re
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cxops.domain.conversations import Channel, ConversationStatus, MessageRole, Outcome
 from cxops.domain.customers import Segment
@@ -14,6 +15,24 @@ from cxops.domain.orders import (
     ReturnStatus,
     ShipmentStatus,
 )
+from cxops.domain.triage import (
+    PiiType,
+    SensitiveCategory,
+    SentimentLabel,
+    UrgencyLevel,
+)
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_lone_surrogates(text: str) -> str:
+    """JSON may escape half a UTF-16 pair (`"\\ud800"`); no database or encoder accepts that, so
+    each such code point becomes U+FFFD and the rest of the message is kept. (Whole pairs are
+    already joined into one character by the JSON parser.)"""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+Text = Annotated[str, AfterValidator(_replace_lone_surrogates)]
 
 
 class Strict(BaseModel):
@@ -34,7 +53,7 @@ class ConversationCreate(Strict):
 
 
 class MessageCreate(Strict):
-    text: str = Field(description="Message text; the length limit is a server setting.")
+    text: Text = Field(description="Message text; the length limit is a server setting.")
     role: Literal["customer", "agent", "system"] = "customer"
 
 
@@ -54,13 +73,80 @@ class ConversationOut(Out):
     csat: int | None
 
 
+class IntentScoreOut(Out):
+    name: str
+    confidence: float
+
+
+class IntentOut(Out):
+    name: str
+    confidence: float = Field(description="Calibrated probability of `name`.")
+    alternatives: list[IntentScoreOut]
+    out_of_scope: bool
+
+
+class SentimentOut(Out):
+    score: float = Field(description="-1 (very negative) to +1 (very positive).")
+    label: SentimentLabel
+    frustration: list[str]
+
+
+class UrgencyOut(Out):
+    level: UrgencyLevel
+    reasons: list[str]
+
+
+class LanguageOut(Out):
+    code: str = Field(description="ISO 639-1, or `und` when undetermined.")
+    confidence: float
+
+
+class SensitiveTopicOut(Out):
+    category: SensitiveCategory
+    topic: str
+    evidence: str
+    start: int
+    end: int
+
+
+class PiiSpanOut(Out):
+    type: PiiType
+    start: int = Field(description="Character offset into the text as it was sent.")
+    end: int
+
+
+class TriageOut(Out):
+    intent: IntentOut
+    sentiment: SentimentOut
+    urgency: UrgencyOut
+    language: LanguageOut
+    sensitive_topics: list[SensitiveTopicOut]
+    pii: list[PiiSpanOut]
+    redacted_text: str
+    model_versions: dict[str, str]
+    latency_ms: float
+
+
+class TriageRequest(Strict):
+    text: Text = Field(description="Message text; the length limit is a server setting.")
+    channel: Channel = Channel.CHAT
+
+
+class SentimentTrajectoryOut(Out):
+    current: float
+    minimum: float
+    trend: float = Field(description="Change of the score per customer turn.")
+    turns: int
+
+
 class MessageOut(Out):
     id: str
     conversation_id: str
     role: MessageRole
-    text: str
+    text: str = Field(description="As stored: personal data replaced by [EMAIL], [PHONE] ...")
     created_at: datetime
     idempotency_key: str | None
+    triage: TriageOut | None = Field(default=None, description="For customer messages.")
 
 
 class ReasonOut(Out):
@@ -82,6 +168,9 @@ class DecisionOut(Out):
 class ConversationDetail(ConversationOut):
     messages: list[MessageOut]
     decisions: list[DecisionOut]
+    sentiment: SentimentTrajectoryOut | None = Field(
+        description="Over the customer's messages so far; null before the first one."
+    )
 
 
 class MessagePosted(BaseModel):

@@ -13,10 +13,16 @@ class Permission(StrEnum):
     CUSTOMERS_READ = "customers:read"
     DECISIONS_READ = "decisions:read"
     KEYS_MANAGE = "keys:manage"
+    TRIAGE_RUN = "triage:run"
 
 
 _READ_WORK = {Permission.CONVERSATIONS_READ, Permission.DECISIONS_READ}
-_HANDLE_WORK = {*_READ_WORK, Permission.CONVERSATIONS_WRITE, Permission.CUSTOMERS_READ}
+_HANDLE_WORK = {
+    *_READ_WORK,
+    Permission.CONVERSATIONS_WRITE,
+    Permission.CUSTOMERS_READ,
+    Permission.TRIAGE_RUN,
+}
 
 GRANTS: Mapping[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
@@ -24,7 +30,7 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
     Role.AGENT: frozenset(_HANDLE_WORK),
     Role.INTEGRATION: frozenset(_HANDLE_WORK),
     Role.AUDITOR: frozenset({*_READ_WORK, Permission.CUSTOMERS_READ}),
-    Role.ANALYST: frozenset(_READ_WORK),
+    Role.ANALYST: frozenset({*_READ_WORK, Permission.TRIAGE_RUN}),
 }
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cxops.domain.conversations import (
@@ -91,6 +91,20 @@ class SqlConversationRepository:
             select(conversations).where(conversations.c.idempotency_key == key)
         ).first()
         return None if row is None else _conversation(row)
+
+    def count_for_customer_since(
+        self, customer_id: CustomerId, *, since: datetime, excluding: ConversationId
+    ) -> int:
+        query = (
+            select(func.count())
+            .select_from(conversations)
+            .where(
+                conversations.c.customer_id == customer_id,
+                conversations.c.created_at >= since,
+                conversations.c.id != excluding,
+            )
+        )
+        return int(self._conn.execute(query).scalar_one())
 
     def touch(self, conversation_id: ConversationId, *, at: datetime) -> None:
         self._conn.execute(

@@ -12,6 +12,7 @@ from cxops.store.customers import SqlCustomerRepository
 from cxops.store.decisions import SqlDecisionRepository
 from cxops.store.operations import SqlOperationLog
 from cxops.store.orders import SqlOrderRepository
+from cxops.store.triage import SqlTriageRepository
 from cxops.store.workforce import SqlWorkforceRepository
 
 
@@ -27,6 +28,7 @@ class SqlUnitOfWork:
     decisions: SqlDecisionRepository
     workforce: SqlWorkforceRepository
     access: SqlAccessRepository
+    triage: SqlTriageRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -45,6 +47,7 @@ class SqlUnitOfWork:
         self.decisions = SqlDecisionRepository(conn)
         self.workforce = SqlWorkforceRepository(conn)
         self.access = SqlAccessRepository(conn)
+        self.triage = SqlTriageRepository(conn)
         return self
 
     def __exit__(

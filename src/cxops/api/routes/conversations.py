@@ -13,10 +13,12 @@ from cxops.api.schemas import (
     MessageCreate,
     MessageOut,
     MessagePosted,
+    TriageOut,
 )
 from cxops.domain.access import Principal
-from cxops.domain.conversations import MessageRole
+from cxops.domain.conversations import Message, MessageRole
 from cxops.domain.ids import ConversationId, CustomerId
+from cxops.domain.triage import Triage
 from cxops.governance.roles import Permission
 from cxops.pipeline import NewConversation, NewMessage
 
@@ -73,7 +75,7 @@ def post_message(
     if posted.replayed:
         response.headers[REPLAYED] = "true"
     return MessagePosted(
-        conversation_id=conversation_id, message=MessageOut.model_validate(posted.message)
+        conversation_id=conversation_id, message=message_out(posted.message, posted.triage)
     )
 
 
@@ -86,7 +88,17 @@ def get_conversation(
     return ConversationDetail.model_validate(
         {
             **ConversationOut.model_validate(view.conversation).model_dump(),
-            "messages": view.messages,
+            "messages": [message_out(m, view.triage.get(m.id)) for m in view.messages],
             "decisions": view.decisions,
+            "sentiment": view.sentiment,
+        }
+    )
+
+
+def message_out(message: Message, triage: Triage | None) -> MessageOut:
+    return MessageOut.model_validate(
+        {
+            **MessageOut.model_validate(message).model_dump(exclude={"triage"}),
+            "triage": None if triage is None else TriageOut.model_validate(triage),
         }
     )

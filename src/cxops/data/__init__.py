@@ -1,0 +1,1 @@
+"""What ships in the wheel: default policy, scorecards, knowledge base and intent training data."""

@@ -1,0 +1,1 @@
+"""Triage: understand every inbound message before anything is decided."""

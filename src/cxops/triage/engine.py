@@ -1,0 +1,82 @@
+"""The triage engine: one pure call from a message (and what we know of its conversation) to a
+`Triage`. It holds loaded models but no state about conversations, so one engine serves every
+request of a process."""
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from cxops.domain.triage import IntentPrediction, PiiSpan, Triage
+from cxops.triage.language import LanguageDetector
+from cxops.triage.pii import find_pii, redact
+from cxops.triage.sensitive import find_sensitive_topics
+from cxops.triage.sentiment import score_sentiment
+from cxops.triage.urgency import assess_urgency
+
+SENTIMENT_VERSION = "vader-3.3.2+cxops-1"
+RULES_VERSION = "cxops-rules-1"
+# The opening of a long email says what it is about; the model costs time per character.
+INTENT_PREFIX_CHARS = 2_000
+
+
+class IntentClassifier(Protocol):
+    """What the engine needs of an intent model; `version` is recorded on every triage."""
+
+    @property
+    def version(self) -> str: ...
+
+    def predict(self, texts: Sequence[str], *, k: int = 3) -> list[IntentPrediction]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TriageContext:
+    """What the conversation tells us beyond the text: whether the customer has been in touch
+    about this recently, and whether they are a VIP."""
+
+    repeat_contact: bool = False
+    vip: bool = False
+
+
+class TriageEngine:
+    def __init__(self, *, intent: IntentClassifier, language: LanguageDetector) -> None:
+        self._intent = intent
+        self._language = language
+        self.versions = {
+            "intent": intent.version,
+            "sentiment": SENTIMENT_VERSION,
+            "rules": RULES_VERSION,
+        }
+
+    def triage(self, text: str, context: TriageContext = TriageContext()) -> Triage:
+        """Understand one message; `latency_ms` is the time this call took."""
+        started = time.perf_counter()
+        intent = self._intent.predict([text[:INTENT_PREFIX_CHARS]])[0]
+        sentiment = score_sentiment(text)
+        topics = find_sensitive_topics(text)
+        urgency = assess_urgency(
+            text=text,
+            sentiment=sentiment,
+            sensitive_topics=topics,
+            repeat_contact=context.repeat_contact,
+            vip=context.vip,
+        )
+        language = self._language.detect(text)
+        spans = find_pii(text)
+        return Triage(
+            intent=intent,
+            sentiment=sentiment,
+            urgency=urgency,
+            language=language,
+            sensitive_topics=topics,
+            pii=spans,
+            redacted_text=redact(text, spans),
+            model_versions=dict(self.versions),
+            latency_ms=round((time.perf_counter() - started) * 1000, 3),
+        )
+
+    @staticmethod
+    def redact(text: str) -> tuple[str, tuple[PiiSpan, ...]]:
+        """Redact personal data from text that is not triaged (agent and system messages)."""
+        spans = find_pii(text)
+        return redact(text, spans), spans
