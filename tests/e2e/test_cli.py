@@ -29,7 +29,7 @@ def test_that_keys_create_prints_only_the_key(env: dict[str, str]) -> None:
 
     listed = cxops(env, "keys", "list")
     assert "auditor" in listed.stdout
-    assert done.stdout.strip().split("_")[2] not in listed.stdout
+    assert done.stdout.strip().split("_", 2)[2] not in listed.stdout
 
 
 def test_that_an_unknown_role_is_refused(env: dict[str, str]) -> None:
