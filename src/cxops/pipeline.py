@@ -228,7 +228,7 @@ class Pipeline:
             )
 
     def _context(self, uow: UnitOfWork, conversation: Conversation) -> TriageContext:
-        """What the customer's record says about this contact: VIP, and in touch recently."""
+        """What the customer's record says about this contact: VIP, in touch recently, language."""
         if conversation.customer_id is None:
             return TriageContext()
         customer = uow.customers.get(conversation.customer_id)
@@ -240,6 +240,7 @@ class Pipeline:
         return TriageContext(
             repeat_contact=recent > 0,
             vip=customer is not None and customer.segment == Segment.VIP,
+            preferred_language=None if customer is None else customer.preferred_language,
         )
 
     def _check_text(self, text: str) -> None:

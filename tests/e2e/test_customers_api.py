@@ -86,3 +86,16 @@ def test_that_a_conversation_can_be_opened_for_a_known_customer(
     response = api.post("/v1/conversations", json={"channel": "email", "customer_id": customer.id})
     assert response.status_code == 201
     assert response.json()["customer_id"] == customer.id
+
+
+def test_that_a_terse_message_is_read_in_the_customers_own_language(
+    api: httpx.Client, shop: RetailDataset
+) -> None:
+    hispanic = next(c for c in shop.customers if c.preferred_language == "es")
+    conversation = api.post(
+        "/v1/conversations", json={"channel": "sms", "customer_id": hispanic.id}
+    ).json()["id"]
+
+    posted = api.post(f"/v1/conversations/{conversation}/messages", json={"text": "ok thx"})
+
+    assert posted.json()["message"]["triage"]["language"]["code"] == "es"

@@ -91,3 +91,25 @@ def test_that_an_unknown_language_code_is_refused() -> None:
 def test_that_a_single_language_is_refused() -> None:
     with pytest.raises(ValueError, match="at least two"):
         LanguageDetector(["en", "en"])
+
+
+def test_that_an_unsure_detection_yields_to_the_customers_language(
+    detector: LanguageDetector,
+) -> None:
+    assert detector.detect("thx").code != "en"
+    preferred = detector.detect("thx", prefer="en")
+    assert preferred.code == "en"
+    assert 0 < preferred.confidence < 0.5
+
+
+def test_that_a_confident_detection_keeps_its_answer_whatever_the_preference(
+    detector: LanguageDetector,
+) -> None:
+    text = "Hola, quisiera saber dónde está mi pedido, por favor"
+    assert detector.detect(text, prefer="en").code == "es"
+
+
+def test_that_a_preference_outside_the_detector_languages_is_ignored(
+    detector: LanguageDetector,
+) -> None:
+    assert detector.detect("thx", prefer="ja") == detector.detect("thx")

@@ -32,10 +32,11 @@ class IntentClassifier(Protocol):
 @dataclass(frozen=True, slots=True)
 class TriageContext:
     """What the conversation tells us beyond the text: whether the customer has been in touch
-    about this recently, and whether they are a VIP."""
+    about this recently, whether they are a VIP, and the language they prefer."""
 
     repeat_contact: bool = False
     vip: bool = False
+    preferred_language: str | None = None
 
 
 class TriageEngine:
@@ -61,7 +62,7 @@ class TriageEngine:
             repeat_contact=context.repeat_contact,
             vip=context.vip,
         )
-        language = self._language.detect(text)
+        language = self._language.detect(text, prefer=context.preferred_language)
         spans = find_pii(text)
         return Triage(
             intent=intent,

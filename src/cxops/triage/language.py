@@ -24,6 +24,10 @@ UNDETERMINED = Language(code="und", confidence=0.0)
 _TWO_LETTERS = re.compile(r"[^\W\d_]{2}")
 
 
+UNSURE = 0.5
+"""Below this confidence a detection yields to the customer's known language."""
+
+
 class LanguageDetector:
     """Detects which of a fixed set of languages a message is written in.
 
@@ -48,13 +52,14 @@ class LanguageDetector:
             .build()
         )
 
-    def detect(self, text: str) -> Language:
+    def detect(self, text: str, *, prefer: str | None = None) -> Language:
         """Name the message's most likely language and the detector's confidence in it.
 
         Reads only the first `PREFIX_CHARS` characters. A text without two letters in a row
         (empty, emoji, digits, an order number such as "W-1004217", punctuation) is `und` with
-        confidence 0. Very short texts ("thx", "cancel") get an answer with a low confidence;
-        callers should prefer what they already know of the customer when the confidence is low.
+        confidence 0. Very short texts ("thx", "cancel") get an answer with a low confidence:
+        below `UNSURE` the language the customer is known to `prefer` wins, reported with the
+        detector's own confidence in it.
         """
         head = text[:PREFIX_CHARS]
         if _TWO_LETTERS.search(head) is None:
@@ -65,6 +70,9 @@ class LanguageDetector:
         if not values or values[0].value <= 0.0:
             return UNDETERMINED
         best = values[0]
+        if best.value < UNSURE and prefer in self.languages:
+            preferred = next(v for v in values if v.language.iso_code_639_1.name.lower() == prefer)
+            return Language(code=prefer, confidence=round(preferred.value, 4))
         return Language(
             code=best.language.iso_code_639_1.name.lower(), confidence=round(best.value, 4)
         )
