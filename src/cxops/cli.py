@@ -61,11 +61,11 @@ def _settings(**overrides: object) -> Settings:
         raise typer.Exit(2) from exc
 
 
-def _container(settings: Settings, *, migrate: bool = True) -> Container:
+def _container(settings: Settings) -> Container:
+    """Wire cxops and bring the schema up to date (safe to repeat)."""
     configure_logging(settings.log_level)
     container = bootstrap(settings)
-    if migrate:
-        upgrade(container.engine)
+    upgrade(container.engine)
     return container
 
 
@@ -112,12 +112,20 @@ def keys_list() -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(prefix: Annotated[str, typer.Argument(help="The part after `cxk_`.")]) -> None:
+def keys_revoke(
+    prefix: Annotated[str, typer.Argument(help="The prefix `keys list` shows, or the whole key.")],
+) -> None:
     """Revoke an API key by its prefix."""
     container = _container(_settings())
-    with container.uow() as uow:
-        key = revoke_key(uow, clock=container.clock, prefix=prefix.removeprefix("cxk_"))
-        uow.commit()
+    try:
+        with container.uow() as uow:
+            key = revoke_key(
+                uow, clock=container.clock, prefix=prefix.removeprefix("cxk_").split("_")[0]
+            )
+            uow.commit()
+    except NotFoundError as exc:
+        err.print(f"[red]error:[/red] {exc.message}")
+        raise typer.Exit(1) from exc
     err.print(f"revoked key {key.prefix} ({key.name})")
 
 

@@ -68,3 +68,18 @@ def test_that_a_missing_config_file_is_a_clear_error(env: dict[str, str], tmp_pa
     done = cxops(env, "--config", str(tmp_path / "absent.yaml"), "db", "upgrade")
     assert done.returncode == 2
     assert "does not exist" in done.stderr
+
+
+def test_that_a_key_can_be_revoked_by_the_whole_key_and_not_twice_by_a_stranger(
+    env: dict[str, str],
+) -> None:
+    token = cxops(env, "keys", "create", "--role", "agent").stdout.strip()
+
+    revoked = cxops(env, "keys", "revoke", token)
+    unknown = cxops(env, "keys", "revoke", "cxk_000000000000")
+
+    assert revoked.returncode == 0
+    assert "revoked" in cxops(env, "keys", "list").stdout
+    assert unknown.returncode == 1
+    assert "not found" in unknown.stderr
+    assert "Traceback" not in unknown.stderr
