@@ -4,7 +4,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from cxops.domain.conversations import (
     Channel,
@@ -14,9 +13,9 @@ from cxops.domain.conversations import (
     MessageRole,
     Outcome,
 )
-from cxops.domain.errors import DuplicateKeyError
 from cxops.domain.ids import AgentId, ConversationId, CustomerId, MessageId, QueueId
 from cxops.store.tables import conversations, messages
+from cxops.store.unique import insert_claiming
 
 
 def _conversation(row: Any) -> Conversation:
@@ -55,30 +54,27 @@ class SqlConversationRepository:
 
     def add(self, conversation: Conversation, *, idempotency_key: str | None = None) -> None:
         c = conversation
-        try:
-            with self._conn.begin_nested():
-                self._conn.execute(
-                    insert(conversations).values(
-                        id=c.id,
-                        channel=c.channel.value,
-                        status=c.status.value,
-                        customer_id=c.customer_id,
-                        subject=c.subject,
-                        external_ref=c.external_ref,
-                        idempotency_key=idempotency_key,
-                        queue_id=c.queue_id,
-                        assigned_agent_id=c.assigned_agent_id,
-                        created_at=c.created_at,
-                        updated_at=c.updated_at,
-                        closed_at=c.closed_at,
-                        outcome=None if c.outcome is None else c.outcome.value,
-                        csat=c.csat,
-                    )
-                )
-        except IntegrityError as exc:
-            if idempotency_key is not None and self.find_by_idempotency_key(idempotency_key):
-                raise DuplicateKeyError(f"idempotency key {idempotency_key!r} used") from exc
-            raise
+        insert_claiming(
+            self._conn,
+            insert(conversations).values(
+                id=c.id,
+                channel=c.channel.value,
+                status=c.status.value,
+                customer_id=c.customer_id,
+                subject=c.subject,
+                external_ref=c.external_ref,
+                idempotency_key=idempotency_key,
+                queue_id=c.queue_id,
+                assigned_agent_id=c.assigned_agent_id,
+                created_at=c.created_at,
+                updated_at=c.updated_at,
+                closed_at=c.closed_at,
+                outcome=None if c.outcome is None else c.outcome.value,
+                csat=c.csat,
+            ),
+            key=idempotency_key,
+            taken=lambda key: self.find_by_idempotency_key(key) is not None,
+        )
 
     def get(self, conversation_id: ConversationId) -> Conversation | None:
         row = self._conn.execute(
@@ -118,24 +114,20 @@ class SqlMessageRepository:
 
     def add(self, message: Message) -> None:
         m = message
-        try:
-            with self._conn.begin_nested():
-                self._conn.execute(
-                    insert(messages).values(
-                        id=m.id,
-                        conversation_id=m.conversation_id,
-                        role=m.role.value,
-                        text=m.text,
-                        created_at=m.created_at,
-                        idempotency_key=m.idempotency_key,
-                        request_hash=m.request_hash,
-                    )
-                )
-        except IntegrityError as exc:
-            key = m.idempotency_key
-            if key is not None and self.find_by_idempotency_key(m.conversation_id, key):
-                raise DuplicateKeyError(f"idempotency key {key!r} used") from exc
-            raise
+        insert_claiming(
+            self._conn,
+            insert(messages).values(
+                id=m.id,
+                conversation_id=m.conversation_id,
+                role=m.role.value,
+                text=m.text,
+                created_at=m.created_at,
+                idempotency_key=m.idempotency_key,
+                request_hash=m.request_hash,
+            ),
+            key=m.idempotency_key,
+            taken=lambda key: self.find_by_idempotency_key(m.conversation_id, key) is not None,
+        )
 
     def find_by_idempotency_key(self, conversation_id: ConversationId, key: str) -> Message | None:
         row = self._conn.execute(

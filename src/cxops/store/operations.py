@@ -1,10 +1,9 @@
 """Idempotency records of writes made through the embedded order system."""
 
 from sqlalchemy import Connection, insert, select
-from sqlalchemy.exc import IntegrityError
 
-from cxops.domain.errors import DuplicateKeyError
 from cxops.store.tables import operations
+from cxops.store.unique import insert_claiming
 
 
 class SqlOperationLog:
@@ -20,12 +19,11 @@ class SqlOperationLog:
         return None if row is None else (row.operation, row.request_hash, row.result_id)
 
     def record(self, *, key: str, operation: str, request_hash: str, result_id: str) -> None:
-        try:
-            with self._conn.begin_nested():
-                self._conn.execute(
-                    insert(operations).values(
-                        key=key, operation=operation, request_hash=request_hash, result_id=result_id
-                    )
-                )
-        except IntegrityError as exc:
-            raise DuplicateKeyError(f"idempotency key {key!r} already used") from exc
+        insert_claiming(
+            self._conn,
+            insert(operations).values(
+                key=key, operation=operation, request_hash=request_hash, result_id=result_id
+            ),
+            key=key,
+            taken=lambda _: True,
+        )
