@@ -96,9 +96,9 @@ def get_conversation(
 
 
 def message_out(message: Message, triage: Triage | None) -> MessageOut:
-    return MessageOut.model_validate(
-        {
-            **MessageOut.model_validate(message).model_dump(exclude={"triage"}),
-            "triage": None if triage is None else TriageOut.model_validate(triage),
-        }
+    """A message with its triage, each validated once."""
+    if triage is None:
+        return MessageOut.model_validate(message)
+    return MessageOut.model_validate(message).model_copy(
+        update={"triage": TriageOut.model_validate(triage)}
     )
