@@ -1,5 +1,6 @@
 """Schema migrations, run from code so they work from an installed package."""
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -24,9 +25,14 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
 
 
+@cache
+def shipped_head() -> str | None:
+    """The newest revision this code ships; read from the scripts once per process."""
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
 def schema_revisions(engine: Engine) -> tuple[str | None, str | None]:
     """Return (the database's current revision, the newest revision this code ships)."""
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
-    return current, head
+    return current, shipped_head()
