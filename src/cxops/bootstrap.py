@@ -6,6 +6,7 @@ and intent models takes seconds and a few hundred MB, which commands like `cxops
 should not pay.
 """
 
+from datetime import timedelta
 from functools import cached_property
 
 import structlog
@@ -13,6 +14,9 @@ from sqlalchemy import Engine
 
 from cxops.connectors.clock import SystemClock
 from cxops.connectors.sql_order_store import SqlOrderStore
+from cxops.connectors.webhooks import BackgroundDispatcher, WebhookDispatcher
+from cxops.domain.webhooks import RetryPolicy
+from cxops.floor import Floor, PolicyBook
 from cxops.learning.training import current_or_default, intent_registry
 from cxops.pipeline import Pipeline
 from cxops.ports import Clock, OrderSystem, UnitOfWorkFactory
@@ -60,12 +64,37 @@ class Container:
         return build_triage(self.settings)
 
     @cached_property
+    def floor(self) -> Floor:
+        return Floor(uow_factory=self.uow, clock=self.clock, policies=PolicyBook())
+
+    @cached_property
     def pipeline(self) -> Pipeline:
         return Pipeline(
             uow_factory=self.uow,
             clock=self.clock,
             triage=self.triage,
+            floor=self.floor,
             max_message_chars=self.settings.max_message_chars,
+        )
+
+    def webhook_dispatcher(self) -> WebhookDispatcher:
+        """A new dispatcher with its own HTTP connections; the caller closes it."""
+        s = self.settings
+        return WebhookDispatcher(
+            uow_factory=self.uow,
+            clock=self.clock,
+            policy=RetryPolicy(
+                base_delay=timedelta(seconds=s.webhook_backoff_base_seconds),
+                max_delay=timedelta(seconds=s.webhook_backoff_max_seconds),
+                max_attempts=s.webhook_max_attempts,
+            ),
+            timeout_seconds=s.webhook_timeout_seconds,
+        )
+
+    def background_webhooks(self) -> BackgroundDispatcher:
+        """A dispatcher thread for a server's lifetime, not yet started."""
+        return BackgroundDispatcher(
+            self.webhook_dispatcher(), poll_seconds=self.settings.webhook_poll_seconds
         )
 
 

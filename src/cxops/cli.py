@@ -1,6 +1,7 @@
-"""The `cxops` command line: serve, demo, database, keys and seed data."""
+"""The `cxops` command line: serve, demo, database, keys, seed data and webhook delivery."""
 
 import os
+import signal
 from datetime import UTC
 from pathlib import Path
 from typing import Annotated
@@ -9,23 +10,28 @@ import typer
 import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from rich.panel import Panel
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from cxops.bootstrap import Container, bootstrap
+from cxops.configfile import ConfigError
 from cxops.demo import retail, seed
 from cxops.domain.access import Role
 from cxops.domain.errors import NotFoundError
+from cxops.floor import activate_policy
 from cxops.governance.api_keys import issue_key, revoke_key
 from cxops.learning.datasets import DatasetError, read_label_map, read_labelled
 from cxops.learning.evaluation import EvaluationReport, evaluate, write_confusion_png
 from cxops.learning.training import intent_registry, train_default, train_from_file
 from cxops.logs import configure_logging
+from cxops.routing.policy import LoadedPolicy, default_policy, read_policy
 from cxops.settings import ConfigFileError, Settings, load_settings
 from cxops.store.migrate import upgrade
-from cxops.triage.intent import IntentModel, IntentModelError
+from cxops.triage.embedding import EmbeddingsUnavailableError
+from cxops.triage.intent import IntentModel, IntentModelError, Tier
 
 app = typer.Typer(
     help="cxops: AI operations layer for retail contact centers.", no_args_is_help=True
@@ -34,6 +40,10 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+webhooks_app = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
+policy_app = typer.Typer(help="The routing policy: validate, activate, show.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
 model_app = typer.Typer(
     help="The intent model: train, evaluate, list, activate.", no_args_is_help=True
 )
@@ -129,6 +139,84 @@ def keys_revoke(
     err.print(f"revoked key {key.prefix} ({key.name})")
 
 
+@webhooks_app.command("deliver")
+def webhooks_deliver(
+    once: Annotated[
+        bool, typer.Option("--once", help="Send what is due now, then exit (e.g. from cron).")
+    ] = False,
+) -> None:
+    """Push due webhook deliveries until stopped (Ctrl-C, SIGTERM); safe to run several."""
+    settings = _settings()
+    container = _container(settings)
+    with container.webhook_dispatcher() as dispatcher:
+        if once:
+            report = dispatcher.deliver_due()
+            err.print(
+                f"delivered {report.delivered}, retrying {report.retrying}, dead {report.dead}"
+            )
+            return
+        signal.signal(signal.SIGTERM, lambda *_: dispatcher.stop())
+        err.print("delivering webhooks; Ctrl-C to stop")
+        try:
+            dispatcher.run(poll_seconds=settings.webhook_poll_seconds)
+        except KeyboardInterrupt:
+            err.print("stopped; a delivery cut short is sent again when its lease expires")
+
+
+def _read_policy(path: Path) -> LoadedPolicy:
+    """Read and validate a policy file or exit 2 listing every problem with its line."""
+    try:
+        return read_policy(path)
+    except OSError as exc:
+        err.print(f"[red]error:[/red] cannot read {path}: {exc.strerror}")
+        raise typer.Exit(2) from exc
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {path} is not a valid policy:")
+        for problem in exc.problems:
+            err.print(f"  {problem}", highlight=False)
+        raise typer.Exit(2) from exc
+
+
+@policy_app.command("validate")
+def policy_validate(path: Annotated[Path, typer.Argument(dir_okay=False)]) -> None:
+    """Check a policy file without activating it."""
+    loaded = _read_policy(path)
+    err.print(f"valid: {loaded.version_label} ({len(loaded.policy.queues)} queues)")
+
+
+@policy_app.command("activate")
+def policy_activate(path: Annotated[Path, typer.Argument(dir_okay=False)]) -> None:
+    """Validate a policy file, store it and make it the active one; its queues are synced."""
+    loaded = _read_policy(path)
+    container = _container(_settings())
+    with container.uow() as uow:
+        stored = activate_policy(uow, loaded, at=container.clock.now())
+        uow.commit()
+    err.print(f"active: {stored.version}")
+
+
+@policy_app.command("show")
+def policy_show(
+    history: Annotated[bool, typer.Option("--history", help="List every version.")] = False,
+) -> None:
+    """Print the active policy's YAML (or, with --history, every stored version)."""
+    container = _container(_settings())
+    with container.uow() as uow:
+        versions = uow.policies.history() if history else [uow.policies.active()]
+    if history:
+        for stored in versions:
+            assert stored is not None
+            when = (
+                "never" if stored.activated_at is None else f"{stored.activated_at:%Y-%m-%d %H:%M}"
+            )
+            out.print(f"{stored.version}  activated {when}", highlight=False)
+        return
+    active = versions[0]
+    out.print(
+        default_policy().text if active is None else active.text, highlight=False, markup=False
+    )
+
+
 def _load_demo_data(
     container: Container, *, seed_value: int, customers: int, products: int, orders: int
 ) -> bool:
@@ -191,7 +279,7 @@ def _progress_bar() -> Progress:
     )
 
 
-def _train(data: Path | None, label_map: Path | None) -> IntentModel:
+def _train(data: Path | None, label_map: Path | None, tier: Tier = Tier.FAST) -> IntentModel:
     """Train with a progress bar, from `data` or from the corpus cxops ships."""
     with _progress_bar() as progress:
         task = progress.add_task("training", total=1.0)
@@ -201,11 +289,11 @@ def _train(data: Path | None, label_map: Path | None) -> IntentModel:
 
         try:
             if data is None:
-                return train_default(progress=advance)
-            return train_from_file(data, label_map=label_map, progress=advance)
-        except (DatasetError, IntentModelError) as exc:
+                return train_default(tier=tier, progress=advance)
+            return train_from_file(data, label_map=label_map, tier=tier, progress=advance)
+        except (DatasetError, IntentModelError, EmbeddingsUnavailableError) as exc:
             progress.stop()
-            err.print(f"[red]error:[/red] {exc}")
+            err.print(f"[red]error:[/red] {escape(str(exc))}")
             raise typer.Exit(2) from exc
 
 
@@ -226,11 +314,18 @@ def model_train(
         typer.Option(help="CSV or JSONL with text and label columns; default: the shipped corpus."),
     ] = None,
     label_map: Annotated[Path | None, typer.Option(help="YAML: their label -> our label.")] = None,
+    tier: Annotated[
+        Tier,
+        typer.Option(
+            help="fast: TF-IDF alone. embedding: adds sentence embeddings for the messages "
+            "TF-IDF is unsure of (needs `pip install 'cxops[embeddings]'`)."
+        ),
+    ] = Tier.FAST,
     activate: Annotated[bool, typer.Option(help="Make the new model the current one.")] = True,
 ) -> None:
     """Train an intent model, store it as a new version, and (by default) activate it."""
     settings = _settings()
-    model = _train(data, label_map)
+    model = _train(data, label_map, tier)
     registry = intent_registry(settings.effective_model_dir)
     registry.save(model)
     if activate:
@@ -253,15 +348,22 @@ def model_eval(
         if label_map is not None:
             examples = read_label_map(label_map).apply(examples)
         model = registry.load(version) if version else registry.load_current()
-    except DatasetError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+    except (DatasetError, IntentModelError, EmbeddingsUnavailableError) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     if model is None:
         err.print("[red]error:[/red] no intent model yet; run `cxops model train`")
         raise typer.Exit(1)
+    encoded = 0 if model.encoder is None else model.encoder.texts_encoded
     predictions = model.predict([text for text, _ in examples])
     report = evaluate(predictions, [label for _, label in examples])
     out.print(_report_table(model.version, report))
+    if model.encoder is not None:
+        encoded = model.encoder.texts_encoded - encoded
+        out.print(
+            f"embedding tier: {encoded} of {report.examples} messages "
+            f"({encoded / report.examples:.1%}) went to the encoder; TF-IDF was sure of the rest"
+        )
     if png is not None:
         write_confusion_png(report, png)
         err.print(f"confusion matrix written to {png}")

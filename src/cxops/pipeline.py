@@ -1,7 +1,8 @@
-"""The flow of one contact: open a conversation, take in a message, triage it, record it durably.
+"""The flow of one contact: open a conversation, take in a message, triage it, decide and route
+it, and record all of it durably.
 
 This is the one place where the steps meet. Each public method owns one unit of work, so a request
-either commits completely or leaves nothing behind. Later steps (decide, act) join here.
+either commits completely or leaves nothing behind.
 """
 
 import hashlib
@@ -30,6 +31,7 @@ from cxops.domain.errors import (
 )
 from cxops.domain.ids import ConversationId, CustomerId, MessageId, new_id
 from cxops.domain.triage import SentimentTrajectory, Triage
+from cxops.floor import Floor
 from cxops.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from cxops.triage.engine import TriageContext, TriageEngine
 from cxops.triage.sentiment import trajectory
@@ -61,10 +63,12 @@ class Started:
 
 @dataclass(frozen=True, slots=True)
 class Posted:
-    """The stored message (its text redacted) and, for a customer message, its triage."""
+    """The stored message (its text redacted) and, for a customer message, its triage and the
+    routing decision taken on it."""
 
     message: Message
     triage: Triage | None
+    decision: Decision | None
     replayed: bool
 
 
@@ -99,11 +103,13 @@ class Pipeline:
         uow_factory: UnitOfWorkFactory,
         clock: Clock,
         triage: TriageEngine,
+        floor: Floor,
         max_message_chars: int,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._triage = triage
+        self._floor = floor
         self._max_chars = max_message_chars
 
     def start_conversation(
@@ -189,11 +195,15 @@ class Pipeline:
                 winner = uow.messages.find_by_idempotency_key(conversation_id, idempotency_key)
                 assert winner is not None
                 return self._replay_message(uow, winner, request_hash, idempotency_key)
+            uow.conversations.touch(conversation_id, at=now)
+            decision: Decision | None = None
             if triage is not None:
                 uow.triage.add(
                     message_id=message.id, conversation_id=conversation_id, triage=triage, at=now
                 )
-            uow.conversations.touch(conversation_id, at=now)
+                decision = self._floor.route(
+                    uow, conversation=conversation, message_id=message.id, triage=triage
+                )
             uow.commit()
         log.info(
             "conversation.message.received",
@@ -203,7 +213,7 @@ class Pipeline:
             chars=len(request.text),
             **_triage_log_fields(triage),
         )
-        return Posted(message=message, triage=triage, replayed=False)
+        return Posted(message=message, triage=triage, decision=decision, replayed=False)
 
     def triage_text(self, text: str) -> Triage:
         """Triage text that belongs to no conversation (the stateless integrator endpoint)."""
@@ -265,7 +275,17 @@ class Pipeline:
             raise IdempotencyConflictError(
                 f"Idempotency-Key {key!r} was already used for a different message"
             )
-        return Posted(message=existing, triage=uow.triage.get(existing.id), replayed=True)
+        decision = next(
+            (
+                d
+                for d in uow.decisions.list_for_conversation(existing.conversation_id)
+                if d.message_id == existing.id
+            ),
+            None,
+        )
+        return Posted(
+            message=existing, triage=uow.triage.get(existing.id), decision=decision, replayed=True
+        )
 
 
 def _triage_log_fields(triage: Triage | None) -> dict[str, object]:

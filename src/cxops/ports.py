@@ -8,7 +8,7 @@ from typing import Protocol, Self
 
 from cxops.domain.access import ApiKey, User
 from cxops.domain.catalog import Product, Promotion
-from cxops.domain.conversations import Conversation, Message
+from cxops.domain.conversations import Conversation, Message, Outcome
 from cxops.domain.customers import Address, Customer
 from cxops.domain.decisions import Decision
 from cxops.domain.ids import (
@@ -17,6 +17,7 @@ from cxops.domain.ids import (
     ConversationId,
     CustomerId,
     DecisionId,
+    DeliveryId,
     MessageId,
     OrderId,
     ProductId,
@@ -24,6 +25,7 @@ from cxops.domain.ids import (
     RefundId,
     ReturnId,
     UserId,
+    WebhookId,
 )
 from cxops.domain.orders import (
     Order,
@@ -34,8 +36,10 @@ from cxops.domain.orders import (
     ReturnStatus,
     Shipment,
 )
+from cxops.domain.routing import Handoff, QueueActivity, StoredPolicy
 from cxops.domain.triage import Triage
-from cxops.domain.workforce import Agent, Queue
+from cxops.domain.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
+from cxops.domain.workforce import Agent, AgentStatus, Queue
 
 
 class Clock(Protocol):
@@ -93,6 +97,16 @@ class ConversationRepository(Protocol):
     def get(self, conversation_id: ConversationId) -> Conversation | None: ...
     def find_by_idempotency_key(self, key: str) -> Conversation | None: ...
     def touch(self, conversation_id: ConversationId, *, at: datetime) -> None: ...
+    def enqueue(
+        self, conversation_id: ConversationId, *, queue: QueueId, priority: int, at: datetime
+    ) -> None: ...
+    def assign(
+        self, conversation_id: ConversationId, *, agent: AgentId, queue: QueueId, at: datetime
+    ) -> bool: ...
+    def close(self, conversation_id: ConversationId, *, outcome: Outcome, at: datetime) -> None: ...
+    def waiting_in(self, queue_ids: Sequence[QueueId]) -> list[Conversation]: ...
+    def active_per_agent(self) -> dict[AgentId, int]: ...
+    def queue_activity(self, *, since: datetime) -> list[QueueActivity]: ...
     def count_for_customer_since(
         self, customer_id: CustomerId, *, since: datetime, excluding: ConversationId
     ) -> int:
@@ -116,15 +130,33 @@ class DecisionRepository(Protocol):
     def add(self, decision: Decision) -> None: ...
     def get(self, decision_id: DecisionId) -> Decision | None: ...
     def list_for_conversation(self, conversation_id: ConversationId) -> list[Decision]: ...
+    def routed_per_queue(self, *, since: datetime) -> dict[QueueId, int]: ...
 
 
 class WorkforceRepository(Protocol):
-    def add_queues(self, queues: Iterable[Queue]) -> None: ...
     def add_agents(self, agents: Iterable[Agent]) -> None: ...
     def list_queues(self) -> list[Queue]: ...
     def get_queue(self, queue_id: QueueId) -> Queue | None: ...
     def list_agents(self) -> list[Agent]: ...
     def get_agent(self, agent_id: AgentId) -> Agent | None: ...
+    def get_agent_for_update(self, agent_id: AgentId) -> Agent | None: ...
+    def set_agent_state(
+        self, agent_id: AgentId, *, status: AgentStatus, max_concurrent: int | None = None
+    ) -> None: ...
+    def sync_queues(self, items: Iterable[Queue]) -> None: ...
+
+
+class PolicyRepository(Protocol):
+    def add(self, policy: StoredPolicy) -> None: ...
+    def get(self, version: str) -> StoredPolicy | None: ...
+    def activate(self, version: str, *, at: datetime) -> None: ...
+    def active(self) -> StoredPolicy | None: ...
+    def history(self) -> list[StoredPolicy]: ...
+
+
+class HandoffRepository(Protocol):
+    def add(self, handoff: Handoff) -> None: ...
+    def latest(self, conversation_id: ConversationId) -> Handoff | None: ...
 
 
 class AccessRepository(Protocol):
@@ -148,6 +180,57 @@ class TriageRepository(Protocol):
     def get(self, message_id: MessageId) -> Triage | None: ...
     def for_conversation(self, conversation_id: ConversationId) -> dict[MessageId, Triage]:
         """Every stored triage of the conversation by message id, in message order."""
+        ...
+
+    def conversations_about(
+        self,
+        customer_id: CustomerId,
+        *,
+        intent: str,
+        since: datetime,
+        excluding: ConversationId,
+    ) -> int: ...
+
+
+class WebhookRepository(Protocol):
+    """Webhook subscriptions and the outbox of their deliveries."""
+
+    def add_subscription(self, subscription: WebhookSubscription) -> None: ...
+    def get_subscription(self, webhook_id: WebhookId) -> WebhookSubscription | None: ...
+    def list_subscriptions(self, *, active_only: bool = False) -> list[WebhookSubscription]:
+        """Oldest first."""
+        ...
+
+    def deactivate_subscription(self, webhook_id: WebhookId, *, at: datetime) -> None: ...
+    def add_deliveries(self, deliveries: Iterable[WebhookDelivery]) -> None: ...
+    def get_delivery(self, delivery_id: DeliveryId) -> WebhookDelivery | None: ...
+    def list_deliveries(
+        self,
+        *,
+        status: DeliveryStatus | None = None,
+        limit: int,
+        before: DeliveryId | None = None,
+    ) -> list[WebhookDelivery]:
+        """Newest first by id (creation order to the millisecond); `before`, the last id of the
+        previous page, continues a listing without gaps or repeats."""
+        ...
+
+    def claim_due(
+        self, *, due_by: datetime, now: datetime, lease_until: datetime, token: str
+    ) -> WebhookDelivery | None:
+        """Lease the longest-waiting pending delivery due by `due_by` that holds no live lease
+        at `now`, marking it with `token` until `lease_until`; None if there is none.
+
+        Atomic across processes: while the lease lives no other caller gets the delivery.
+        """
+        ...
+
+    def save(self, delivery: WebhookDelivery, *, lease_token: str | None = None) -> bool:
+        """Write the delivery's status, attempts and schedule and release any lease.
+
+        With `lease_token`, only if that lease is still held (a dispatcher whose lease expired
+        and was taken over must not overwrite the new holder's result). True if written.
+        """
         ...
 
 
@@ -175,6 +258,12 @@ class UnitOfWork(Protocol):
     def access(self) -> AccessRepository: ...
     @property
     def triage(self) -> TriageRepository: ...
+    @property
+    def policies(self) -> PolicyRepository: ...
+    @property
+    def handoffs(self) -> HandoffRepository: ...
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

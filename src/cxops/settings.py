@@ -40,6 +40,28 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=1_048_576, ge=1024, description="Largest accepted HTTP request body."
     )
+    webhook_dispatcher: bool = Field(
+        default=True,
+        description="Push webhook deliveries from every API server process (off: run "
+        "`cxops webhooks deliver` instead).",
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0, gt=0, description="How often an idle dispatcher looks for due deliveries."
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Timeout of each connect, write and read of a delivery."
+    )
+    webhook_backoff_base_seconds: float = Field(
+        default=10.0, gt=0, description="Wait after a delivery's first failure; doubles after each."
+    )
+    webhook_backoff_max_seconds: float = Field(
+        default=3600.0, gt=0, description="Longest wait between two tries of a delivery."
+    )
+    webhook_max_attempts: int = Field(
+        default=15,
+        ge=1,
+        description="Tries before a delivery is dead-lettered (3 to 6.5 hours with the defaults).",
+    )
 
     @property
     def effective_database_url(self) -> str:

@@ -50,8 +50,14 @@ def live_server(
 ) -> Iterator[LiveServer]:
     configure_logging("warning")
     data_dir: Path = tmp_path_factory.mktemp("data")
+    # No background webhook dispatcher: it would live for the whole session and take the
+    # deliveries of tests that drive their own dispatcher with their own clock and policy.
     settings = Settings(
-        database_url=database_url, data_dir=data_dir, model_dir=model_dir, max_body_bytes=65_536
+        database_url=database_url,
+        data_dir=data_dir,
+        model_dir=model_dir,
+        max_body_bytes=65_536,
+        webhook_dispatcher=False,
     )
     container = bootstrap(settings, triage=triage_engine)
     sock = socket.socket()
@@ -76,7 +82,8 @@ def live_server(
 
 @pytest.fixture
 def server(live_server: LiveServer, engine: Engine) -> LiveServer:
-    """The live server over freshly emptied tables."""
+    """The live server over freshly emptied tables and the shipped routing policy."""
+    live_server.container.floor.ensure_policy()
     return live_server
 
 

@@ -83,3 +83,25 @@ def test_that_a_key_can_be_revoked_by_the_whole_key_and_not_twice_by_a_stranger(
     assert unknown.returncode == 1
     assert "not found" in unknown.stderr
     assert "Traceback" not in unknown.stderr
+
+
+def test_that_a_policy_is_validated_with_line_numbers_before_it_can_be_activated(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    shipped = cxops(env, "policy", "show")
+    assert shipped.returncode == 0, shipped.stderr
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(shipped.stdout.replace("max_bot_turns: 4", "max_bot_turns: 0"))
+    refused = cxops(env, "policy", "activate", str(bad))
+    assert refused.returncode == 2
+    line = shipped.stdout.splitlines().index("  max_bot_turns: 4") + 1
+    assert f"bad.yaml:{line}: escalation.max_bot_turns:" in refused.stderr
+
+    good = tmp_path / "good.yaml"
+    good.write_text(shipped.stdout.replace("max_bot_turns: 4", "max_bot_turns: 2"))
+    activated = cxops(env, "policy", "activate", str(good))
+    assert activated.returncode == 0, activated.stderr
+    assert "max_bot_turns: 2" in cxops(env, "policy", "show").stdout
+    history = cxops(env, "policy", "show", "--history").stdout.splitlines()
+    assert len(history) == 1
+    assert history[0].startswith("retail-default@2026.11.1+")

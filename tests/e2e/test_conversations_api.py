@@ -28,7 +28,9 @@ def error_of(response: httpx.Response) -> dict[str, object]:
     return error
 
 
-def test_that_a_posted_message_is_read_back_with_its_role(api: httpx.Client) -> None:
+def test_that_a_posted_message_is_read_back_with_its_role_and_decision(
+    api: httpx.Client,
+) -> None:
     conversation_id = open_conversation(api, subject="Where is my parcel?")
 
     posted = api.post(
@@ -48,7 +50,11 @@ def test_that_a_posted_message_is_read_back_with_its_role(api: httpx.Client) -> 
     assert [(m["id"], m["role"], m["text"]) for m in body["messages"]] == [
         (message["id"], "customer", "Hi, where is order W1000042?")
     ]
-    assert body["decisions"] == []
+    decision = posted.json()["decision"]
+    assert decision["outcome"] == "automate"
+    assert [(d["id"], d["message_id"], d["outcome"]) for d in body["decisions"]] == [
+        (decision["id"], message["id"], "automate")
+    ]
 
 
 def test_that_messages_come_back_in_the_order_they_were_posted(api: httpx.Client) -> None:

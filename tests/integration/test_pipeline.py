@@ -6,6 +6,7 @@ from cxops.connectors.clock import FixedClock
 from cxops.domain.conversations import Channel, Conversation, ConversationStatus, MessageRole
 from cxops.domain.errors import BusinessRuleError, IdempotencyConflictError, InvalidInputError
 from cxops.domain.ids import ConversationId
+from cxops.floor import Floor, PolicyBook
 from cxops.pipeline import NewConversation, NewMessage, Pipeline
 from cxops.store.uow import SqlUnitOfWorkFactory
 from cxops.triage.engine import TriageEngine
@@ -15,8 +16,14 @@ CLOCK = FixedClock(datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
 
 @pytest.fixture
 def pipeline(uow_factory: SqlUnitOfWorkFactory, triage_engine: TriageEngine) -> Pipeline:
+    floor = Floor(uow_factory=uow_factory, clock=CLOCK, policies=PolicyBook())
+    floor.ensure_policy()
     return Pipeline(
-        uow_factory=uow_factory, clock=CLOCK, triage=triage_engine, max_message_chars=100
+        uow_factory=uow_factory,
+        clock=CLOCK,
+        triage=triage_engine,
+        floor=floor,
+        max_message_chars=100,
     )
 
 

@@ -13,6 +13,7 @@ from cxops.triage.intent import (
     IntentModel,
     IntentModelError,
     IntentModelParams,
+    Tier,
     data_fingerprint,
     load_intent_model,
     train,
@@ -186,6 +187,23 @@ def test_that_probabilities_match_the_saved_sklearn_objects(
     np.testing.assert_allclose(model.probabilities(texts), expected, rtol=1e-10, atol=1e-12)
 
 
+def test_that_two_intents_are_enough(tmp_path: Path) -> None:
+    texts, labels = examples(15, seed=12)
+    pair = [i for i, label in enumerate(labels) if label in ("cancel_order", "order_status")]
+    model = train([texts[i] for i in pair], [labels[i] for i in pair])
+    probe = ["where is my package", "please cancel my order"]
+
+    assert [p.name for p in model.with_threshold(0.0).predict(probe)] == [
+        "order_status",
+        "cancel_order",
+    ]
+    model.save(tmp_path)
+    objects = joblib.load(tmp_path / "model.joblib")
+    logit = objects["classifier"].decision_function(objects["features"].transform(probe))
+    expected = 1 / (1 + np.exp(-logit / model.temperature))  # sklearn's binary logistic
+    np.testing.assert_allclose(model.probabilities(probe)[:, 1], expected, rtol=1e-10)
+
+
 def test_that_save_then_load_gives_identical_predictions(
     model: IntentModel, tmp_path: Path
 ) -> None:
@@ -210,7 +228,32 @@ def test_that_the_artifact_metadata_describes_the_model(model: IntentModel, tmp_
     assert metadata["version"].endswith(metadata["data_fingerprint"][:8])
     assert metadata["labels"] == ["cancel_order", "greeting", "order_status", "return_item"]
     assert metadata["params"]["word_ngram_range"] == [1, 2]
+    assert metadata["tier"] == "fast"
     assert set(metadata) >= {"created_at", "sklearn_version", "metrics", "threshold"}
+    assert not set(metadata) & {"encoder", "embedding_params", "cascade_temperature"}
+    assert model.tier == Tier.FAST
+    assert model.encoder is None
+    assert model.embedding_params is None
+    assert model.cascade_temperature is None
+
+
+def test_that_an_artifact_from_before_tiers_loads_as_the_fast_tier(
+    model: IntentModel, tmp_path: Path
+) -> None:
+    model.save(tmp_path)
+    metadata = json.loads((tmp_path / "metadata.json").read_text())
+    del metadata["tier"]
+    (tmp_path / "metadata.json").write_text(json.dumps(metadata))
+    texts, _ = examples(5, seed=11)
+
+    loaded = load_intent_model(tmp_path)
+
+    assert loaded.tier == Tier.FAST
+    assert loaded.predict(texts) == model.predict(texts)
+    metadata["tier"] = "quantum"
+    (tmp_path / "metadata.json").write_text(json.dumps(metadata))
+    with pytest.raises(IntentModelError, match="unknown tier 'quantum'"):
+        load_intent_model(tmp_path)
 
 
 def test_that_the_same_data_and_params_give_the_same_model() -> None:

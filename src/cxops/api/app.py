@@ -1,20 +1,42 @@
 """The FastAPI application factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
 import cxops
 from cxops.api.errors import install_error_handlers
 from cxops.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from cxops.api.routes import conversations, customers, health, triage
+from cxops.api.routes import conversations, customers, floor, health, triage, webhooks
 from cxops.bootstrap import Container, bootstrap
 from cxops.logs import configure_logging
 from cxops.settings import load_settings
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Make sure a routing policy is active, and run the webhook dispatcher while the server runs
+    (if enabled); stop it on shutdown."""
+    container = app.state.container
+    assert isinstance(container, Container)
+    container.floor.ensure_policy()
+    if not container.settings.webhook_dispatcher:
+        yield
+        return
+    background = container.background_webhooks()
+    background.start()
+    try:
+        yield
+    finally:
+        background.stop(timeout_seconds=container.settings.webhook_timeout_seconds)
+
+
 def create_app(container: Container) -> FastAPI:
     """Build the app around an already wired container; holds no state of its own."""
     app = FastAPI(
+        lifespan=_lifespan,
         title="cxops",
         version=cxops.__version__,
         description="AI operations layer for retail contact centers. "
@@ -28,6 +50,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(conversations.router)
     app.include_router(customers.router)
     app.include_router(triage.router)
+    app.include_router(webhooks.router)
+    app.include_router(floor.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

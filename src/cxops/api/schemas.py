@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -21,6 +21,8 @@ from cxops.domain.triage import (
     SentimentLabel,
     UrgencyLevel,
 )
+from cxops.domain.webhooks import DeliveryStatus
+from cxops.domain.workforce import AgentStatus
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -155,14 +157,109 @@ class ReasonOut(Out):
 
 
 class DecisionOut(Out):
+    """`outcome` is `automate`, `clarify`, `queue` or `agent` for routing decisions; `reasons`
+    are in order of precedence."""
+
     id: str
     message_id: str | None
     kind: str
     outcome: str
+    queue: str | None = Field(validation_alias="queue_id")
+    priority: int | None
+    agent: str | None = Field(validation_alias="agent_id")
     reasons: list[ReasonOut]
     policy_version: str
     model_version: str
     created_at: datetime
+
+
+class DecisionDetail(DecisionOut):
+    """A decision with everything it read, and the policy text it was made under."""
+
+    conversation_id: str
+    inputs: dict[str, Any]
+    policy_text: str | None = Field(
+        description="The exact policy YAML in force; null if that version was never stored."
+    )
+
+
+class HandoffOut(Out):
+    id: str
+    conversation_id: str
+    decision_id: str
+    queue: str = Field(validation_alias="queue_id")
+    agent: str | None = Field(validation_alias="agent_id")
+    packet: dict[str, Any]
+    created_at: datetime
+
+
+class AgentStatusUpdate(Strict):
+    status: AgentStatus
+    capacity: int | None = Field(
+        default=None, ge=1, le=50, description="Conversations the agent can hold at once."
+    )
+
+
+class AgentOut(BaseModel):
+    id: str
+    name: str
+    status: AgentStatus
+    languages: list[str]
+    skills: dict[str, int]
+    capacity: int
+    active: int
+
+
+class AgentStatusChanged(BaseModel):
+    agent: AgentOut
+    assigned: list[ConversationOut] = Field(
+        description="Waiting conversations given to the agent by this change."
+    )
+
+
+class AgentList(BaseModel):
+    items: list[AgentOut]
+
+
+class NextConversation(BaseModel):
+    conversation: ConversationOut | None = Field(description="Null when nothing is waiting.")
+
+
+class QueueOut(BaseModel):
+    """Live figures: `predicted_wait_seconds` is null when nobody with the skill is signed in."""
+
+    id: str
+    name: str
+    skill: str
+    language: str
+    sla_seconds: int
+    sla_target_percent: int
+    waiting: int
+    longest_wait_seconds: float
+    servers: int
+    arrivals_per_hour: float
+    handle_time_seconds: float
+    predicted_wait_seconds: float | None
+    service_level: float
+    breaching: bool
+    spike: bool
+
+
+class QueueList(BaseModel):
+    items: list[QueueOut]
+
+
+class CloseRequest(Strict):
+    outcome: Outcome
+
+
+class PolicyOut(BaseModel):
+    version: str
+    name: str
+    sha256: str
+    created_at: datetime
+    activated_at: datetime | None
+    text: str
 
 
 class ConversationDetail(ConversationOut):
@@ -176,6 +273,9 @@ class ConversationDetail(ConversationOut):
 class MessagePosted(BaseModel):
     conversation_id: str
     message: MessageOut
+    decision: DecisionOut | None = Field(
+        default=None, description="For customer messages: what cxops decided, and why."
+    )
 
 
 class AddressOut(Out):
@@ -279,6 +379,54 @@ class CustomerDetail(CustomerOut):
 
 class CustomerList(BaseModel):
     customers: list[CustomerDetail]
+
+
+class WebhookCreate(Strict):
+    url: str = Field(description="Where to POST events: an absolute http:// or https:// URL.")
+    topics: list[str] = Field(
+        description="Topics to receive (`handoff.created`), prefixes (`handoff.*`) or `*`."
+    )
+
+
+class WebhookOut(Out):
+    id: str
+    url: str
+    topics: list[str]
+    active: bool
+    created_at: datetime
+    deactivated_at: datetime | None
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(
+        description="Signs every delivery (`X-Cxops-Signature`). Shown only in this response."
+    )
+
+
+class WebhookList(BaseModel):
+    webhooks: list[WebhookOut]
+
+
+class DeliveryOut(Out):
+    id: str = Field(description="Sent as `X-Cxops-Delivery`; receivers de-duplicate on it.")
+    subscription_id: str
+    event_id: str
+    topic: str
+    payload: dict[str, Any]
+    status: DeliveryStatus
+    attempts: int
+    next_attempt_at: datetime = Field(description="When a pending delivery is tried next.")
+    last_error: str | None
+    last_status_code: int | None
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class DeliveryList(BaseModel):
+    deliveries: list[DeliveryOut]
+    next_before: str | None = Field(
+        description="Pass as `before` for the next (older) page; null on the last page."
+    )
 
 
 class FieldError(BaseModel):

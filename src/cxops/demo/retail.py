@@ -30,7 +30,6 @@ from cxops.domain.ids import (
     OrderId,
     ProductId,
     PromotionId,
-    QueueId,
     RefundId,
     ReturnId,
     ShipmentId,
@@ -49,6 +48,7 @@ from cxops.domain.orders import (
     ShipmentStatus,
 )
 from cxops.domain.workforce import Agent, AgentStatus, Queue, Skill
+from cxops.routing.policy import default_policy, queues_of
 
 __all__ = [
     "FREE_SHIPPING_MIN_CENTS",
@@ -147,7 +147,7 @@ def generate(
     history = _OrderHistory(
         dice, as_of=as_of, customers=people, products=catalogue, promotions=promotions
     ).make(orders)
-    queues = _QUEUES
+    queues = tuple(queues_of(default_policy().policy))
     return RetailDataset(
         as_of=as_of,
         customers=tuple(_with_loyalty_points(people, history)),
@@ -1533,73 +1533,6 @@ class _OrderHistory:
 
 
 # --- workforce ---------------------------------------------------------------------------------
-
-_QUEUES = (
-    Queue(
-        id=QueueId("q_orders_delivery"),
-        name="Orders & Delivery",
-        description="Order status, tracking, delays, lost parcels, address changes, cancellations.",
-        skill="order_support",
-        language="en",
-        sla_seconds=60,
-        sla_target_percent=80,
-    ),
-    Queue(
-        id=QueueId("q_returns_refunds"),
-        name="Returns & Refunds",
-        description="Return labels, return windows, refund status, damaged or wrong items.",
-        skill="returns_refunds",
-        language="en",
-        sla_seconds=120,
-        sla_target_percent=80,
-    ),
-    Queue(
-        id=QueueId("q_billing_payments"),
-        name="Billing & Payments",
-        description="Charges, failed payments, gift card balances, promotion codes, invoices.",
-        skill="billing",
-        language="en",
-        sla_seconds=300,
-        sla_target_percent=80,
-    ),
-    Queue(
-        id=QueueId("q_product_advice"),
-        name="Product Advice",
-        description="Help choosing products, sizing, compatibility and warranties before purchase.",
-        skill="product_advice",
-        language="en",
-        sla_seconds=30,
-        sla_target_percent=80,
-    ),
-    Queue(
-        id=QueueId("q_vip"),
-        name="VIP Care",
-        description="Every request from VIP members, handled end to end by senior agents.",
-        skill="vip_care",
-        language="en",
-        sla_seconds=20,
-        sla_target_percent=90,
-        vip_only=True,
-    ),
-    Queue(
-        id=QueueId("q_spanish"),
-        name="Atención en español",
-        description="Every request from customers who prefer Spanish.",
-        skill="spanish_support",
-        language="es",
-        sla_seconds=60,
-        sla_target_percent=80,
-    ),
-    Queue(
-        id=QueueId("q_account_general"),
-        name="Account & General",
-        description="Sign-in, profile and privacy requests, feedback; mostly email.",
-        skill="account_general",
-        language="en",
-        sla_seconds=4 * 3600,
-        sla_target_percent=80,
-    ),
-)
 
 _AGENT_COUNT = 40
 _AGENT_STATUSES = (

@@ -50,7 +50,7 @@ def load(
         _write(uow.catalog.add_products, dataset.products, step="products", progress=progress)
         _write(uow.catalog.add_promotions, dataset.promotions, step="promotions", progress=progress)
         _write(uow.orders.add_many, dataset.orders, step="orders", progress=progress)
-        _write(uow.workforce.add_queues, dataset.queues, step="queues", progress=progress)
+        _write(uow.workforce.sync_queues, dataset.queues, step="queues", progress=progress)
         _write(uow.workforce.add_agents, dataset.agents, step="agents", progress=progress)
         uow.commit()
     return SeedReport(

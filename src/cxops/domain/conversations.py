@@ -50,6 +50,9 @@ class Conversation:
     closed_at: datetime | None = None
     outcome: Outcome | None = None
     csat: int | None = None
+    priority: int | None = None
+    queued_at: datetime | None = None
+    assigned_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

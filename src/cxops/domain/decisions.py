@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cxops.domain.ids import ConversationId, DecisionId, MessageId
+from cxops.domain.ids import AgentId, ConversationId, DecisionId, MessageId, QueueId
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,3 +29,6 @@ class Decision:
     created_at: datetime
     message_id: MessageId | None = None
     inputs: dict[str, Any] = field(default_factory=dict)
+    queue_id: QueueId | None = None
+    priority: int | None = None
+    agent_id: AgentId | None = None

@@ -19,10 +19,14 @@ PromotionId = NewType("PromotionId", str)
 ConversationId = NewType("ConversationId", str)
 MessageId = NewType("MessageId", str)
 DecisionId = NewType("DecisionId", str)
+HandoffId = NewType("HandoffId", str)
 QueueId = NewType("QueueId", str)
 AgentId = NewType("AgentId", str)
 UserId = NewType("UserId", str)
 ApiKeyId = NewType("ApiKeyId", str)
+WebhookId = NewType("WebhookId", str)
+DeliveryId = NewType("DeliveryId", str)
+EventId = NewType("EventId", str)
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 

@@ -2,6 +2,28 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Final
+
+# Intents about an existing order: answering them needs to know which order, so customers tend to
+# quote its number and a person taking over asks for it when they have not.
+ORDER_INTENTS: Final = frozenset(
+    {
+        "order_status",
+        "cancel_order",
+        "change_order",
+        "change_shipping_address",
+        "missing_delivery",
+        "return_item",
+        "refund_status",
+        "exchange_item",
+        "damaged_item",
+        "wrong_item",
+        "warranty_claim",
+        "payment_issue",
+        "invoice",
+        "complaint",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,15 +13,26 @@ class Permission(StrEnum):
     CUSTOMERS_READ = "customers:read"
     DECISIONS_READ = "decisions:read"
     KEYS_MANAGE = "keys:manage"
+    POLICIES_MANAGE = "policies:manage"
+    POLICIES_READ = "policies:read"
+    QUEUES_READ = "queues:read"
     TRIAGE_RUN = "triage:run"
+    WEBHOOKS_MANAGE = "webhooks:manage"
+    WORKFORCE_WRITE = "workforce:write"
 
 
-_READ_WORK = {Permission.CONVERSATIONS_READ, Permission.DECISIONS_READ}
+_READ_WORK = {
+    Permission.CONVERSATIONS_READ,
+    Permission.DECISIONS_READ,
+    Permission.POLICIES_READ,
+    Permission.QUEUES_READ,
+}
 _HANDLE_WORK = {
     *_READ_WORK,
     Permission.CONVERSATIONS_WRITE,
     Permission.CUSTOMERS_READ,
     Permission.TRIAGE_RUN,
+    Permission.WORKFORCE_WRITE,
 }
 
 GRANTS: Mapping[Role, frozenset[Permission]] = {

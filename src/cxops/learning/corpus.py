@@ -45,6 +45,8 @@ from pydantic import (
     field_validator,
 )
 
+from cxops.domain.triage import ORDER_INTENTS
+
 __all__ = [
     "SUPPORTED_LANGUAGES",
     "AugmentationPhrases",
@@ -73,26 +75,9 @@ AUGMENT_FILE: Final = "augment.yaml"
 # request would turn it into another intent, and out-of-scope chatter never comes with an order.
 _SURFACE_ONLY_INTENTS: Final = frozenset({"greeting"})
 _NO_WRAPPING_INTENTS: Final = frozenset({"greeting", "out_of_scope"})
-# Intents about an existing order, whose emails usually quote the order number; pre-purchase
-# questions (delivery options, products, stores) rarely do, and the model may learn that.
-_ORDER_INTENTS: Final = frozenset(
-    {
-        "order_status",
-        "cancel_order",
-        "change_order",
-        "change_shipping_address",
-        "missing_delivery",
-        "return_item",
-        "refund_status",
-        "exchange_item",
-        "damaged_item",
-        "wrong_item",
-        "warranty_claim",
-        "payment_issue",
-        "invoice",
-        "complaint",
-    }
-)
+# Intents about an existing order (`ORDER_INTENTS`) are the ones whose emails usually quote the
+# order number; pre-purchase questions (delivery options, products, stores) rarely do, and the
+# model may learn that.
 # Praise wrapped in "This is ridiculous." reads as nonsense, not as an angry customer.
 _NO_ANGRY_INTENTS: Final = frozenset({"feedback", "greeting"})
 
@@ -692,7 +677,7 @@ class _Augmenter:
                 rng,
                 phrases=self.phrases,
                 slots=self.slots,
-                order_related=self.intent in _ORDER_INTENTS,
+                order_related=self.intent in ORDER_INTENTS,
             ),
             "two_requests": lambda: _two_requests(
                 text, rng, phrases=self.phrases, intent=self.intent

@@ -6,7 +6,7 @@ from pathlib import Path
 from cxops.learning.corpus import build_corpus
 from cxops.learning.datasets import read_label_map, read_labelled
 from cxops.learning.registry import ModelRegistry
-from cxops.triage.intent import IntentModel, load_intent_model, train
+from cxops.triage.intent import IntentModel, Tier, load_intent_model, train
 
 Progress = Callable[[str, float], None]
 
@@ -16,25 +16,33 @@ def intent_registry(root: Path) -> ModelRegistry[IntentModel]:
     return ModelRegistry(root, load=load_intent_model)
 
 
-def train_default(*, progress: Progress | None = None) -> IntentModel:
+def train_default(*, tier: Tier = Tier.FAST, progress: Progress | None = None) -> IntentModel:
     """Train on the retail corpus that ships with cxops (deterministic for a given release)."""
     corpus = build_corpus()
     return train(
         [example.text for example in corpus],
         [example.label for example in corpus],
+        tier=tier,
         progress=progress,
     )
 
 
 def train_from_file(
-    path: Path, *, label_map: Path | None = None, progress: Progress | None = None
+    path: Path,
+    *,
+    label_map: Path | None = None,
+    tier: Tier = Tier.FAST,
+    progress: Progress | None = None,
 ) -> IntentModel:
     """Train on a user's labelled CSV or JSONL file, optionally mapping its labels onto ours."""
     examples = read_labelled(path)
     if label_map is not None:
         examples = read_label_map(label_map).apply(examples)
     return train(
-        [text for text, _ in examples], [label for _, label in examples], progress=progress
+        [text for text, _ in examples],
+        [label for _, label in examples],
+        tier=tier,
+        progress=progress,
     )
 
 

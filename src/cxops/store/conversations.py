@@ -1,5 +1,7 @@
 """Conversations and their messages."""
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +16,7 @@ from cxops.domain.conversations import (
     Outcome,
 )
 from cxops.domain.ids import AgentId, ConversationId, CustomerId, MessageId, QueueId
+from cxops.domain.routing import QueueActivity
 from cxops.store.tables import conversations, messages
 from cxops.store.unique import insert_claiming
 
@@ -33,6 +36,9 @@ def _conversation(row: Any) -> Conversation:
         closed_at=row.closed_at,
         outcome=None if row.outcome is None else Outcome(row.outcome),
         csat=row.csat,
+        priority=row.priority,
+        queued_at=row.queued_at,
+        assigned_at=row.assigned_at,
     )
 
 
@@ -106,6 +112,120 @@ class SqlConversationRepository:
         self._conn.execute(
             update(conversations).where(conversations.c.id == conversation_id).values(updated_at=at)
         )
+
+    def enqueue(
+        self, conversation_id: ConversationId, *, queue: QueueId, priority: int, at: datetime
+    ) -> None:
+        """Put the conversation in `queue` (or re-prioritise it there); the time it first joined a
+        queue is kept, so waiting time survives a re-prioritisation."""
+        self._conn.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation_id)
+            .values(
+                status=ConversationStatus.QUEUED.value,
+                queue_id=queue,
+                priority=priority,
+                queued_at=func.coalesce(conversations.c.queued_at, at),
+                updated_at=at,
+            )
+        )
+
+    def assign(
+        self, conversation_id: ConversationId, *, agent: AgentId, queue: QueueId, at: datetime
+    ) -> bool:
+        """Give the conversation to `agent` unless someone already has it or it is closed.
+
+        One conditional UPDATE: of two transactions racing for the same conversation, exactly
+        one sees a row change, so a conversation is never assigned twice.
+        """
+        result = self._conn.execute(
+            update(conversations)
+            .where(
+                conversations.c.id == conversation_id,
+                conversations.c.assigned_agent_id.is_(None),
+                conversations.c.status != ConversationStatus.CLOSED.value,
+            )
+            .values(
+                status=ConversationStatus.ASSIGNED.value,
+                assigned_agent_id=agent,
+                queue_id=queue,
+                queued_at=func.coalesce(conversations.c.queued_at, at),
+                assigned_at=at,
+                updated_at=at,
+            )
+        )
+        return result.rowcount == 1
+
+    def close(self, conversation_id: ConversationId, *, outcome: Outcome, at: datetime) -> None:
+        self._conn.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation_id)
+            .values(
+                status=ConversationStatus.CLOSED.value,
+                outcome=outcome.value,
+                closed_at=at,
+                updated_at=at,
+            )
+        )
+
+    def waiting_in(self, queue_ids: Sequence[QueueId]) -> list[Conversation]:
+        """Every conversation waiting in these queues, oldest first."""
+        rows = self._conn.execute(
+            select(conversations)
+            .where(
+                conversations.c.status == ConversationStatus.QUEUED.value,
+                conversations.c.queue_id.in_(list(queue_ids)),
+            )
+            .order_by(conversations.c.queued_at, conversations.c.id)
+        )
+        return [_conversation(r) for r in rows]
+
+    def active_per_agent(self) -> dict[AgentId, int]:
+        """How many open conversations each agent holds now."""
+        rows = self._conn.execute(
+            select(conversations.c.assigned_agent_id, func.count())
+            .where(
+                conversations.c.status == ConversationStatus.ASSIGNED.value,
+                conversations.c.assigned_agent_id.is_not(None),
+            )
+            .group_by(conversations.c.assigned_agent_id)
+        )
+        return {AgentId(agent): int(count) for agent, count in rows}
+
+    def queue_activity(self, *, since: datetime) -> list[QueueActivity]:
+        """Per queue: contacts waiting, when the longest-waiting one joined, and the handle
+        times of conversations assigned from it and closed since `since`."""
+        waiting = self._conn.execute(
+            select(
+                conversations.c.queue_id,
+                func.count(),
+                func.min(conversations.c.queued_at),
+            )
+            .where(conversations.c.status == ConversationStatus.QUEUED.value)
+            .group_by(conversations.c.queue_id)
+        ).all()
+        handled = self._conn.execute(
+            select(
+                conversations.c.queue_id, conversations.c.assigned_at, conversations.c.closed_at
+            ).where(
+                conversations.c.status == ConversationStatus.CLOSED.value,
+                conversations.c.assigned_at.is_not(None),
+                conversations.c.closed_at >= since,
+            )
+        ).all()
+        activity = {
+            QueueId(queue): QueueActivity(QueueId(queue), int(count), oldest)
+            for queue, count, oldest in waiting
+        }
+        for queue, assigned_at, closed_at in handled:
+            entry = activity.get(QueueId(queue)) or QueueActivity(QueueId(queue), 0, None)
+            activity[entry.queue] = replace(
+                entry,
+                handled=entry.handled + 1,
+                handle_seconds_total=entry.handle_seconds_total
+                + (closed_at - assigned_at).total_seconds(),
+            )
+        return list(activity.values())
 
 
 class SqlMessageRepository:

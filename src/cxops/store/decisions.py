@@ -1,11 +1,12 @@
 """The decision log: every automated decision with its reasons and versions."""
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
 from cxops.domain.decisions import Decision, Reason
-from cxops.domain.ids import ConversationId, DecisionId, MessageId
+from cxops.domain.ids import AgentId, ConversationId, DecisionId, MessageId, QueueId
 from cxops.store.tables import decisions
 
 
@@ -21,6 +22,9 @@ def _decision(row: Any) -> Decision:
         policy_version=row.policy_version,
         model_version=row.model_version,
         created_at=row.created_at,
+        queue_id=None if row.queue_id is None else QueueId(row.queue_id),
+        priority=row.priority,
+        agent_id=None if row.agent_id is None else AgentId(row.agent_id),
     )
 
 
@@ -42,6 +46,9 @@ class SqlDecisionRepository:
                 policy_version=d.policy_version,
                 model_version=d.model_version,
                 created_at=d.created_at,
+                queue_id=d.queue_id,
+                priority=d.priority,
+                agent_id=d.agent_id,
             )
         )
 
@@ -56,3 +63,12 @@ class SqlDecisionRepository:
             .order_by(decisions.c.created_at, decisions.c.id)
         )
         return [_decision(r) for r in rows]
+
+    def routed_per_queue(self, *, since: datetime) -> dict[QueueId, int]:
+        """How many conversations were sent to a person in each queue since `since`."""
+        rows = self._conn.execute(
+            select(decisions.c.queue_id, func.count(func.distinct(decisions.c.conversation_id)))
+            .where(decisions.c.created_at >= since, decisions.c.queue_id.is_not(None))
+            .group_by(decisions.c.queue_id)
+        )
+        return {QueueId(queue): int(count) for queue, count in rows}

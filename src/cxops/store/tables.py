@@ -225,12 +225,16 @@ conversations = Table(
     Column("external_ref", String(255)),
     Column("idempotency_key", String(255), unique=True),
     Column("queue_id", ID, ForeignKey("queues.id")),
-    Column("assigned_agent_id", ID, ForeignKey("agents.id")),
+    Column("assigned_agent_id", ID, ForeignKey("agents.id"), index=True),
     Column("created_at", UtcDateTime, nullable=False, index=True),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("closed_at", UtcDateTime),
     Column("outcome", String(16)),
     Column("csat", Integer),
+    Column("priority", Integer),
+    Column("queued_at", UtcDateTime),
+    Column("assigned_at", UtcDateTime),
+    Index("ix_conversations_queue_status", "queue_id", "status"),
 )
 
 messages = Table(
@@ -260,6 +264,32 @@ decisions = Table(
     Column("policy_version", String(64), nullable=False),
     Column("model_version", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False, index=True),
+    Column("queue_id", ID),
+    Column("priority", Integer),
+    Column("agent_id", ID),
+)
+
+policies = Table(
+    "policies",
+    metadata,
+    Column("version", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("activated_at", UtcDateTime),
+)
+
+handoffs = Table(
+    "handoffs",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("conversation_id", ID, ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("decision_id", ID, ForeignKey("decisions.id"), nullable=False),
+    Column("queue_id", ID, ForeignKey("queues.id"), nullable=False),
+    Column("agent_id", ID, ForeignKey("agents.id")),
+    Column("packet", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
 )
 
 message_triage = Table(
@@ -283,4 +313,43 @@ message_triage = Table(
     Column("model_versions", JSON, nullable=False),
     Column("latency_ms", Float, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
+)
+
+webhook_subscriptions = Table(
+    "webhook_subscriptions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("url", String(2048), nullable=False),
+    Column("secret", String(128), nullable=False),
+    Column("topics", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("deactivated_at", UtcDateTime),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column(
+        "subscription_id",
+        ID,
+        ForeignKey("webhook_subscriptions.id"),
+        nullable=False,
+        index=True,
+    ),
+    Column("event_id", ID, nullable=False, index=True),
+    Column("topic", String(128), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("lease_until", UtcDateTime),
+    Column("lease_token", String(40)),
+    Column("last_error", Text),
+    Column("last_status_code", Integer),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime),
+    UniqueConstraint("subscription_id", "event_id"),
+    Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
 )

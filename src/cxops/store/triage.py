@@ -3,9 +3,9 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 
-from cxops.domain.ids import ConversationId, MessageId
+from cxops.domain.ids import ConversationId, CustomerId, MessageId
 from cxops.domain.triage import (
     IntentPrediction,
     IntentScore,
@@ -20,7 +20,7 @@ from cxops.domain.triage import (
     Urgency,
     UrgencyLevel,
 )
-from cxops.store.tables import message_triage, messages
+from cxops.store.tables import conversations, message_triage, messages
 
 
 def _row(
@@ -130,3 +130,29 @@ class SqlTriageRepository:
             .order_by(messages.c.created_at, messages.c.id)
         )
         return {MessageId(r.message_id): _triage(r, r.text) for r in rows}
+
+    def conversations_about(
+        self,
+        customer_id: CustomerId,
+        *,
+        intent: str,
+        since: datetime,
+        excluding: ConversationId,
+    ) -> int:
+        """How many other conversations of the customer since `since` had a message with this
+        intent: the repeat-contact count the routing policy escalates on."""
+        query = (
+            select(func.count(func.distinct(message_triage.c.conversation_id)))
+            .select_from(
+                message_triage.join(
+                    conversations, conversations.c.id == message_triage.c.conversation_id
+                )
+            )
+            .where(
+                conversations.c.customer_id == customer_id,
+                conversations.c.created_at >= since,
+                conversations.c.id != excluding,
+                message_triage.c.intent == intent,
+            )
+        )
+        return int(self._conn.execute(query).scalar_one())

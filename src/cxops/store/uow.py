@@ -10,9 +10,12 @@ from cxops.store.catalog import SqlCatalogRepository
 from cxops.store.conversations import SqlConversationRepository, SqlMessageRepository
 from cxops.store.customers import SqlCustomerRepository
 from cxops.store.decisions import SqlDecisionRepository
+from cxops.store.handoffs import SqlHandoffRepository
 from cxops.store.operations import SqlOperationLog
 from cxops.store.orders import SqlOrderRepository
+from cxops.store.policies import SqlPolicyRepository
 from cxops.store.triage import SqlTriageRepository
+from cxops.store.webhooks import SqlWebhookRepository
 from cxops.store.workforce import SqlWorkforceRepository
 
 
@@ -29,6 +32,9 @@ class SqlUnitOfWork:
     workforce: SqlWorkforceRepository
     access: SqlAccessRepository
     triage: SqlTriageRepository
+    policies: SqlPolicyRepository
+    handoffs: SqlHandoffRepository
+    webhooks: SqlWebhookRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -48,6 +54,9 @@ class SqlUnitOfWork:
         self.workforce = SqlWorkforceRepository(conn)
         self.access = SqlAccessRepository(conn)
         self.triage = SqlTriageRepository(conn)
+        self.policies = SqlPolicyRepository(conn)
+        self.handoffs = SqlHandoffRepository(conn)
+        self.webhooks = SqlWebhookRepository(conn)
         return self
 
     def __exit__(

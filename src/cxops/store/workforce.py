@@ -4,7 +4,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 
 from cxops.domain.ids import AgentId, QueueId, UserId
 from cxops.domain.workforce import Agent, AgentStatus, Queue, Skill
@@ -24,26 +24,22 @@ def _queue(row: Any) -> Queue:
     )
 
 
+def _queue_row(q: Queue) -> dict[str, Any]:
+    return {
+        "id": q.id,
+        "name": q.name,
+        "description": q.description,
+        "skill": q.skill,
+        "language": q.language,
+        "sla_seconds": q.sla_seconds,
+        "sla_target_percent": q.sla_target_percent,
+        "vip_only": q.vip_only,
+    }
+
+
 class SqlWorkforceRepository:
     def __init__(self, connection: Connection) -> None:
         self._conn = connection
-
-    def add_queues(self, items: Iterable[Queue]) -> None:
-        rows = [
-            {
-                "id": q.id,
-                "name": q.name,
-                "description": q.description,
-                "skill": q.skill,
-                "language": q.language,
-                "sla_seconds": q.sla_seconds,
-                "sla_target_percent": q.sla_target_percent,
-                "vip_only": q.vip_only,
-            }
-            for q in items
-        ]
-        if rows:
-            self._conn.execute(insert(queues), rows)
 
     def add_agents(self, items: Iterable[Agent]) -> None:
         batch = list(items)
@@ -85,6 +81,31 @@ class SqlWorkforceRepository:
     def get_agent(self, agent_id: AgentId) -> Agent | None:
         found = self._agents(select(agents).where(agents.c.id == agent_id))
         return found[0] if found else None
+
+    def get_agent_for_update(self, agent_id: AgentId) -> Agent | None:
+        """Read the agent and, on PostgreSQL, lock the row until the transaction ends, so two
+        assignments to one agent are serialised and capacity is never overrun."""
+        found = self._agents(select(agents).where(agents.c.id == agent_id).with_for_update())
+        return found[0] if found else None
+
+    def set_agent_state(
+        self, agent_id: AgentId, *, status: AgentStatus, max_concurrent: int | None = None
+    ) -> None:
+        values: dict[str, Any] = {"status": status.value}
+        if max_concurrent is not None:
+            values["max_concurrent"] = max_concurrent
+        self._conn.execute(update(agents).where(agents.c.id == agent_id).values(**values))
+
+    def sync_queues(self, items: Iterable[Queue]) -> None:
+        """Make the queues table hold these queues: insert new ones, update the rest in place.
+        Queues a policy no longer names are kept, because conversations still point at them."""
+        existing = {row.id for row in self._conn.execute(select(queues.c.id))}
+        for queue in items:
+            values = _queue_row(queue)
+            if queue.id in existing:
+                self._conn.execute(update(queues).where(queues.c.id == queue.id).values(**values))
+            else:
+                self._conn.execute(insert(queues).values(**values))
 
     def _agents(self, query: Any) -> list[Agent]:
         rows = self._conn.execute(query).all()

@@ -1,9 +1,15 @@
-"""The default intent model: word and character TF-IDF with a calibrated logistic regression.
+"""The intent model: word and character TF-IDF with a calibrated logistic regression, and
+optionally frozen sentence embeddings for the messages it is unsure of.
 
-This is the fast tier: trainable in seconds to a minute on a CPU, well under a millisecond per
-message, and honest about its confidence. The contract is the one every ML component has:
+The fast tier (the default) is trainable in seconds to a minute on a CPU, well under a
+millisecond per message, and honest about its confidence. The embedding tier, chosen at training
+time, adds a second logistic regression on all-MiniLM-L6-v2 sentence embeddings (the `embeddings`
+install extra, see `cxops.triage.embedding`) behind a cascade: `predict` runs the fast tier on the
+whole batch, then embeds, in one batch, only the messages whose fast-tier top probability is below
+`EmbeddingParams.cascade_confidence`, and gives those the combined answer of both. Messages the
+fast tier is sure of never pay for the encoder. The contract is the one every ML component has:
 `train(...) -> IntentModel`, `IntentModel.save(directory)` / `load_intent_model(directory)`, and
-`IntentModel.predict(batch)`.
+`IntentModel.predict(batch)`, whatever the tier.
 
 How confidences are made honest. `train` holds out a stratified validation slice, fits the model on
 the rest, and learns one temperature (a scalar dividing the logits) that minimises the negative
@@ -12,7 +18,9 @@ the training data has out-of-scope examples, the one that best balances in-scope
 out-of-scope recall (their sum, near-ties going to the lower threshold); when it has none, the one
 that rejects a target share (5%) of in-scope messages. Then it refits on all the data and keeps
 the temperature and the threshold. The temperature learnt on 80% of the data is applied to the
-model refitted on all of it, which is slightly more confident: a small, accepted optimism.
+model refitted on all of it, which is slightly more confident: a small, accepted optimism. The
+embedding tier learns a second temperature, for the combined logits, on the same slice, and tunes
+the threshold on the cascade's final probabilities.
 
 How prediction stays fast. The sklearn vectorisers learn the vocabulary and IDF weights, but
 `predict` does not call their `transform` (whose per-call validation costs more than the model
@@ -29,6 +37,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from itertools import chain, repeat
 from pathlib import Path
 from typing import Any, Final
@@ -45,6 +54,7 @@ from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyp
 from sklearn.pipeline import FeatureUnion  # type: ignore[import-untyped]
 
 from cxops.domain.triage import IntentPrediction, IntentScore
+from cxops.triage.embedding import ENCODER_NAME, SentenceEncoder, load_encoder
 
 OUT_OF_SCOPE: Final = "out_of_scope"
 ARTIFACT_FORMAT: Final = 1
@@ -54,6 +64,8 @@ OBJECTS_FILE: Final = "model.joblib"
 Progress = Callable[[str, float], None]
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+# Rows of a batch -> their embedding-tier logits; lets training reuse the embeddings it computed.
+EmbeddingLogits = Callable[[IntArray], FloatArray]
 
 # The temperature search range (log scale) and the threshold grid; both are generous: a fitted
 # temperature near a bound means the validation slice is degenerate, not that the range is short.
@@ -64,10 +76,21 @@ _THRESHOLD_GRID: Final = np.linspace(0.0, 1.0, 401)
 # split. Taking the lowest threshold within 2 points of the best keeps the operating point stable
 # and, on a near-tie, prefers sending fewer in-scope messages to people.
 _BALANCE_TOLERANCE: Final = 0.02
+# The share of an embedding-tier training run spent embedding the texts, for progress reports.
+_EMBEDDING_SHARE: Final = 0.6
+# Marks embedding-tier versions, so `cxops model list` shows the tier.
+_EMBEDDING_VERSION_SUFFIX: Final = "emb"
 
 
 class IntentModelError(ValueError):
     """An artifact on disk is missing, from an unknown format, or inconsistent."""
+
+
+class Tier(StrEnum):
+    """What the model spends per message: TF-IDF alone, or sentence embeddings when unsure."""
+
+    FAST = "fast"
+    EMBEDDING = "embedding"
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +116,48 @@ class IntentModelParams:
     validation_fraction: float = 0.2
     target_rejection_rate: float = 0.05
     random_state: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingParams:
+    """Pinned hyperparameters of the embedding tier (see benchmarks/README.md for what they reach).
+
+    A logistic regression with inverse regularisation `c` is fitted on the L2-normalised
+    all-MiniLM-L6-v2 embeddings. A message whose calibrated fast-tier top probability is below
+    `cascade_confidence` is embedded, and its logits become `embedding_weight` x log p_embedding
+    + (1 - `embedding_weight`) x log p_fast, divided by their own temperature; the others keep the
+    fast tier's answer. `max_seq_length` truncates the encoder's input (in tokens): a customer
+    message says what it is about early, and a long email costs the encoder time per token.
+    On CLINC150 (full, out-of-scope as a class) this reaches 95.8% in-scope accuracy without a
+    threshold, 93.2% in-scope at 81.6% out-of-scope recall with the threshold tuned on the
+    validation split, and embeds 19% of in-scope and 90% of out-of-scope messages; BANKING77
+    94.3%. In a sweep on CLINC150, C from 10 to 100 and weights from 0.6 to 0.8 landed within 0.3
+    points of each other; a cascade confidence of 0.9 embedded 17% of in-scope messages for 0.2
+    points less, 0.99 embedded 36% for 0.1 points more.
+    """
+
+    c: float = 30.0
+    embedding_weight: float = 0.7
+    cascade_confidence: float = 0.95
+    max_seq_length: int = 128
+
+
+@dataclass(frozen=True, slots=True)
+class _EmbeddingHead:
+    """The embedding tier's half of a model: the shared encoder and a classifier on its output."""
+
+    encoder: SentenceEncoder
+    classifier: LogisticRegression
+    weights: FloatArray
+    intercept: FloatArray
+
+    @classmethod
+    def of(cls, encoder: SentenceEncoder, classifier: LogisticRegression) -> "_EmbeddingHead":
+        weights, intercept = _linear(classifier)
+        return cls(encoder=encoder, classifier=classifier, weights=weights, intercept=intercept)
+
+    def logits(self, embeddings: FloatArray) -> FloatArray:
+        return embeddings @ self.weights + self.intercept
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +208,8 @@ class IntentModel:
     """A trained intent model: top-k intents with calibrated confidences and an out-of-scope call.
 
     Build one with `train` or `load_intent_model`. Instances are never changed after creation
-    (`with_threshold` returns a copy), so one can serve every thread of a process.
+    (`with_threshold` returns a copy), so one can serve every thread of a process. An
+    embedding-tier model needs `encoder` and `embedding_classifier`; a fast-tier one neither.
     """
 
     def __init__(
@@ -152,10 +218,21 @@ class IntentModel:
         features: FeatureUnion,
         classifier: LogisticRegression,
         metadata: dict[str, Any],
+        encoder: SentenceEncoder | None = None,
+        embedding_classifier: LogisticRegression | None = None,
     ) -> None:
         labels = tuple(str(label) for label in classifier.classes_)
         if list(labels) != metadata["labels"]:
             raise IntentModelError("the classifier's classes do not match the metadata's labels")
+        self._head: _EmbeddingHead | None = None
+        if metadata.get("tier", Tier.FAST) == Tier.EMBEDDING:
+            if encoder is None or embedding_classifier is None:
+                raise IntentModelError("an embedding-tier model needs its encoder and classifier")
+            if list(embedding_classifier.classes_) != list(labels):
+                raise IntentModelError("the embedding classifier's classes do not match the labels")
+            if embedding_classifier.coef_.shape[1] != encoder.dimension:
+                raise IntentModelError("the embedding classifier does not fit the encoder's output")
+            self._head = _EmbeddingHead.of(encoder, embedding_classifier)
         self._features = features
         self._classifier = classifier
         self._metadata = metadata
@@ -165,15 +242,12 @@ class IntentModel:
         self._oos_column = labels.index(oos) if oos in labels else None
         self._intents = tuple(labels[i] for i in self._in_scope)
         self._blocks = _blocks(features)
-        # (n_features, n_classes), C-contiguous, so sparse @ dense needs no copy per call.
-        self._weights: FloatArray = np.ascontiguousarray(
-            np.asarray(classifier.coef_, dtype=np.float64).T
-        )
-        self._intercept: FloatArray = np.asarray(classifier.intercept_, dtype=np.float64)
+        self._weights, self._intercept = _linear(classifier)
 
     @property
     def version(self) -> str:
-        """`intent-<UTC timestamp>-<first 8 hex of the training-data fingerprint>`."""
+        """`intent-<UTC timestamp>-<first 8 hex of the training-data fingerprint>`, then `-emb`
+        for the embedding tier."""
         return str(self._metadata["version"])
 
     @property
@@ -187,14 +261,30 @@ class IntentModel:
         return self._intents
 
     @property
+    def tier(self) -> Tier:
+        """`fast` (TF-IDF alone) or `embedding` (sentence embeddings when TF-IDF is unsure)."""
+        return Tier(self._metadata.get("tier", Tier.FAST))
+
+    @property
+    def encoder(self) -> SentenceEncoder | None:
+        """The process's sentence encoder this model uses; None for the fast tier."""
+        return None if self._head is None else self._head.encoder
+
+    @property
     def oos_label(self) -> str:
         """The training label that meant out-of-scope (predictions always say `out_of_scope`)."""
         return str(self._metadata["oos_label"])
 
     @property
     def temperature(self) -> float:
-        """The scalar the logits are divided by before the softmax."""
+        """The scalar the fast tier's logits are divided by before the softmax."""
         return float(self._metadata["temperature"])
+
+    @property
+    def cascade_temperature(self) -> float | None:
+        """The scalar the combined logits are divided by; None for the fast tier."""
+        value = self._metadata.get("cascade_temperature")
+        return None if value is None else float(value)
 
     @property
     def threshold(self) -> float:
@@ -205,6 +295,12 @@ class IntentModel:
     def params(self) -> IntentModelParams:
         """The hyperparameters this model was trained with."""
         return _params_from_json(self._metadata["params"])
+
+    @property
+    def embedding_params(self) -> EmbeddingParams | None:
+        """The embedding tier's hyperparameters; None for the fast tier."""
+        raw = self._metadata.get("embedding_params")
+        return None if raw is None else EmbeddingParams(**raw)
 
     @property
     def metrics(self) -> dict[str, float | int | str]:
@@ -218,10 +314,18 @@ class IntentModel:
         return self._with_metadata(threshold=float(threshold))
 
     def probabilities(self, texts: Sequence[str]) -> FloatArray:
-        """Return calibrated probabilities: one row per text, one column per `labels` entry."""
-        logits = self._logits(texts) / self.temperature
-        exp = np.exp(logits - logits.max(axis=1, keepdims=True))
-        return exp / exp.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+        """Return calibrated probabilities: one row per text, one column per `labels` entry.
+
+        For the embedding tier, only the texts the fast tier is unsure of are embedded, in one
+        batch.
+        """
+        logits = self._logits(texts)
+        head = self._head
+        if head is None:
+            return _softmax(logits / self.temperature)
+        return self._cascade(
+            logits, lambda rows: head.logits(head.encoder.encode([texts[i] for i in rows]))
+        )
 
     def predict(self, texts: Sequence[str], *, k: int = 3) -> list[IntentPrediction]:
         """Predict each text's intent, with the `k` most likely in-scope intents as alternatives.
@@ -260,9 +364,10 @@ class IntentModel:
         The joblib file is a pickle: load artifacts only from a directory you trust.
         """
         directory.mkdir(parents=True, exist_ok=True)
-        joblib.dump(
-            {"features": self._features, "classifier": self._classifier}, directory / OBJECTS_FILE
-        )
+        objects = {"features": self._features, "classifier": self._classifier}
+        if self._head is not None:
+            objects["embedding_classifier"] = self._head.classifier
+        joblib.dump(objects, directory / OBJECTS_FILE)
         (directory / METADATA_FILE).write_text(
             json.dumps(self._metadata, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -275,12 +380,26 @@ class IntentModel:
     def _logits(self, texts: Sequence[str]) -> FloatArray:
         return _tfidf(self._blocks, texts) @ self._weights + self._intercept  # type: ignore[no-any-return]
 
+    def _cascade(self, fast_logits: FloatArray, embedding_logits: EmbeddingLogits) -> FloatArray:
+        """Calibrated fast-tier probabilities, with the unsure rows replaced by combined ones."""
+        probabilities = _softmax(fast_logits / self.temperature)
+        params = EmbeddingParams(**self._metadata["embedding_params"])
+        routed = np.flatnonzero(probabilities.max(axis=1) < params.cascade_confidence)
+        if len(routed):
+            combined = _combine(
+                fast_logits[routed], embedding_logits(routed), weight=params.embedding_weight
+            )
+            probabilities[routed] = _softmax(combined / self._metadata["cascade_temperature"])
+        return probabilities
+
 
 def train(
     texts: Sequence[str],
     labels: Sequence[str],
     *,
     params: IntentModelParams = IntentModelParams(),
+    tier: Tier = Tier.FAST,
+    embedding_params: EmbeddingParams = EmbeddingParams(),
     oos_label: str = OUT_OF_SCOPE,
     progress: Progress | None = None,
 ) -> IntentModel:
@@ -288,41 +407,91 @@ def train(
 
     `oos_label` marks the out-of-scope examples in `labels`, if there are any: it is a class like
     any other, and predictions call it `out_of_scope`. Every label needs at least two examples,
-    because one is held out. `progress(stage, fraction)` is told how far the run is (0 to 1).
+    because one is held out. `embedding_params` matter only for the embedding tier, which embeds
+    every text once (its longest stage) and raises `EmbeddingsUnavailableError` when the
+    `embeddings` extra is not installed. `progress(stage, fraction)` is told how far the run is
+    (0 to 1).
     """
     report = progress or _ignore_progress
     _check_training_data(texts, labels, oos_label=oos_label)
     fit_rows, validation_rows = _split(labels, params=params)
     validation_texts = [texts[i] for i in validation_rows]
     validation_labels = [labels[i] for i in validation_rows]
+    embeddings = None
+    start = 0.0
+    if tier == Tier.EMBEDDING:
+        start = _EMBEDDING_SHARE
+        encoder = load_encoder(max_seq_length=embedding_params.max_seq_length)
+        report("embedding the training texts", 0.0)
+        embeddings = encoder.encode(
+            texts,
+            progress=lambda done: report("embedding the training texts", start * done / len(texts)),
+        )
 
-    report("fitting on the training slice", 0.0)
+    report("fitting on the training slice", start)
     holdout = _fit(
         [texts[i] for i in fit_rows],
         [labels[i] for i in fit_rows],
         params=params,
         oos_label=oos_label,
+        embedding_params=embedding_params,
+        embeddings=None if embeddings is None else embeddings[fit_rows],
     )
-    report("calibrating on the validation slice", 0.45)
+    report("calibrating on the validation slice", start + 0.45 * (1 - start))
     logits = holdout._logits(validation_texts)
     gold = np.searchsorted(np.array(holdout.labels), np.array(validation_labels))
-    temperature = _fit_temperature(logits, gold)
-    threshold, threshold_metrics = _tune(
-        holdout._with_metadata(temperature=temperature), validation_texts, validation_labels
-    )
+    calibrated = holdout._with_metadata(temperature=_fit_temperature(logits, gold))
     metrics: dict[str, float | int | str] = {
         "examples": len(texts),
         "validation_examples": len(validation_rows),
-        "validation_accuracy": float(np.mean(logits.argmax(axis=1) == gold)),
-        "validation_nll_uncalibrated": _nll(logits, gold),
-        "validation_nll_calibrated": _nll(logits / temperature, gold),
+    }
+
+    held_logits = None
+    if holdout._head is not None and embeddings is not None:
+        held_logits = holdout._head.logits(embeddings[validation_rows])
+
+    def answer(model: IntentModel) -> FloatArray:
+        """The model's calibrated probabilities on the validation slice, embedded once."""
+        if held_logits is None:
+            return _softmax(logits / model.temperature)
+        return model._cascade(logits, lambda rows: held_logits[rows])
+
+    if held_logits is not None:
+        # Fitted on every held-out message, not only on those the cascade routes: as good on
+        # CLINC150 (a lower calibration error, in fact) and never degenerate on small data.
+        combined = _combine(logits, held_logits, weight=embedding_params.embedding_weight)
+        calibrated = calibrated._with_metadata(cascade_temperature=_fit_temperature(combined, gold))
+        top = _softmax(logits / calibrated.temperature).max(axis=1)
+        routed = top < embedding_params.cascade_confidence
+        metrics |= {
+            "validation_accuracy_fast_tier": float(np.mean(logits.argmax(axis=1) == gold)),
+            "validation_cascade_rate": float(routed.mean()),
+        }
+    probabilities = answer(calibrated)
+    threshold, threshold_metrics = _tune(calibrated, probabilities, validation_labels)
+    metrics |= {
+        "validation_accuracy": float(np.mean(probabilities.argmax(axis=1) == gold)),
+        "validation_nll_uncalibrated": _nll_of(answer(holdout), gold),
+        "validation_nll_calibrated": _nll_of(probabilities, gold),
         **threshold_metrics,
     }
 
-    report("refitting on all the data", 0.5)
-    final = _fit(texts, labels, params=params, oos_label=oos_label)
+    report("refitting on all the data", start + 0.5 * (1 - start))
+    final = _fit(
+        texts,
+        labels,
+        params=params,
+        oos_label=oos_label,
+        embedding_params=embedding_params,
+        embeddings=embeddings,
+    )
     report("done", 1.0)
-    return final._with_metadata(temperature=temperature, threshold=threshold, metrics=metrics)
+    learnt = ("temperature", "cascade_temperature")
+    return final._with_metadata(
+        threshold=threshold,
+        metrics=metrics,
+        **{key: calibrated._metadata[key] for key in learnt if key in calibrated._metadata},
+    )
 
 
 def tune_threshold(model: IntentModel, texts: Sequence[str], labels: Sequence[str]) -> float:
@@ -333,13 +502,15 @@ def tune_threshold(model: IntentModel, texts: Sequence[str], labels: Sequence[st
     `target_rejection_rate` of the in-scope messages.
     Pair it with `with_threshold` to tune on a validation split of your own.
     """
-    threshold, _ = _tune(model, texts, labels)
+    threshold, _ = _tune(model, model.probabilities(texts), labels)
     return threshold
 
 
 def load_intent_model(directory: Path) -> IntentModel:
     """Load an artifact written by `IntentModel.save`; raise `IntentModelError` if it is not one.
 
+    An embedding-tier artifact loads the process's sentence encoder too (once per process), and
+    raises `EmbeddingsUnavailableError` when the `embeddings` extra is not installed.
     The joblib file is a pickle: load artifacts only from a directory you trust.
     """
     metadata_path = directory / METADATA_FILE
@@ -353,9 +524,22 @@ def load_intent_model(directory: Path) -> IntentModel:
         raise IntentModelError(f"{metadata_path}: not valid JSON ({exc})") from exc
     if not isinstance(metadata, dict) or metadata.get("format") != ARTIFACT_FORMAT:
         raise IntentModelError(f"{metadata_path}: unknown format (expected {ARTIFACT_FORMAT})")
+    tier = metadata.get("tier", Tier.FAST)
+    if tier not in set(Tier):
+        raise IntentModelError(f"{metadata_path}: unknown tier {tier!r}")
+    encoder = None
+    if tier == Tier.EMBEDDING:
+        described = metadata.get("encoder", {}).get("name")
+        if described != ENCODER_NAME:
+            raise IntentModelError(f"{metadata_path}: trained with encoder {described!r}, not ours")
+        encoder = load_encoder(max_seq_length=metadata["embedding_params"]["max_seq_length"])
     objects = joblib.load(objects_path)
     return IntentModel(
-        features=objects["features"], classifier=objects["classifier"], metadata=metadata
+        features=objects["features"],
+        classifier=objects["classifier"],
+        metadata=metadata,
+        encoder=encoder,
+        embedding_classifier=objects.get("embedding_classifier"),
     )
 
 
@@ -422,9 +606,16 @@ def _blocks(features: FeatureUnion) -> tuple[_Block, ...]:
 
 
 def _fit(
-    texts: Sequence[str], labels: Sequence[str], *, params: IntentModelParams, oos_label: str
+    texts: Sequence[str],
+    labels: Sequence[str],
+    *,
+    params: IntentModelParams,
+    oos_label: str,
+    embedding_params: EmbeddingParams,
+    embeddings: FloatArray | None,
 ) -> IntentModel:
-    """Fit features and classifier on exactly this data, with temperature 1 and threshold 0."""
+    """Fit on exactly this data, with temperatures 1 and threshold 0; with `embeddings` (one row
+    per text), an embedding-tier model."""
     features = FeatureUnion(
         [
             ("word", _vectorizer("word", params.word_ngram_range, params.min_df)),
@@ -446,6 +637,7 @@ def _fit(
         "format": ARTIFACT_FORMAT,
         "version": f"intent-{created_at:%Y%m%dT%H%M%S}-{fingerprint[:8]}",
         "created_at": created_at.isoformat(),
+        "tier": Tier.FAST.value,
         "data_fingerprint": fingerprint,
         "params": asdict(params),
         "labels": [str(label) for label in classifier.classes_],
@@ -455,7 +647,30 @@ def _fit(
         "sklearn_version": sklearn.__version__,
         "metrics": {},
     }
-    return IntentModel(features=features, classifier=classifier, metadata=metadata)
+    if embeddings is None:
+        return IntentModel(features=features, classifier=classifier, metadata=metadata)
+    encoder = load_encoder(max_seq_length=embedding_params.max_seq_length)
+    embedding_classifier = LogisticRegression(
+        C=embedding_params.c,
+        max_iter=params.max_iter,
+        tol=params.tol,
+        random_state=params.random_state,
+    )
+    embedding_classifier.fit(embeddings, np.array(labels))
+    metadata |= {
+        "version": f"{metadata['version']}-{_EMBEDDING_VERSION_SUFFIX}",
+        "tier": Tier.EMBEDDING.value,
+        "encoder": encoder.describe(),
+        "embedding_params": asdict(embedding_params),
+        "cascade_temperature": 1.0,
+    }
+    return IntentModel(
+        features=features,
+        classifier=classifier,
+        metadata=metadata,
+        encoder=encoder,
+        embedding_classifier=embedding_classifier,
+    )
 
 
 def _params_from_json(raw: dict[str, Any]) -> IntentModelParams:
@@ -466,10 +681,44 @@ def _params_from_json(raw: dict[str, Any]) -> IntentModelParams:
     return IntentModelParams(**fields)
 
 
+def _linear(classifier: LogisticRegression) -> tuple[FloatArray, FloatArray]:
+    """Return (weights, intercept) giving one logit per class: weights are (n_features,
+    n_classes) and C-contiguous, so sparse @ dense needs no copy per call.
+
+    With two classes sklearn keeps one row, the second class's logit against a first at 0.
+    """
+    weights = np.asarray(classifier.coef_, dtype=np.float64)
+    intercept = np.asarray(classifier.intercept_, dtype=np.float64)
+    if len(classifier.classes_) == 2:
+        weights = np.vstack([np.zeros_like(weights), weights])
+        intercept = np.concatenate([np.zeros_like(intercept), intercept])
+    return np.ascontiguousarray(weights.T), intercept
+
+
+def _softmax(logits: FloatArray) -> FloatArray:
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return exp / exp.sum(axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+
+def _log_softmax(logits: FloatArray) -> FloatArray:
+    return logits - logsumexp(logits, axis=1, keepdims=True)  # type: ignore[no-any-return]
+
+
+def _combine(fast_logits: FloatArray, embedding_logits: FloatArray, *, weight: float) -> FloatArray:
+    """Logits of the weighted geometric mean of the two tiers' (uncalibrated) probabilities."""
+    return weight * _log_softmax(embedding_logits) + (1.0 - weight) * _log_softmax(fast_logits)
+
+
 def _nll(logits: FloatArray, gold: IntArray) -> float:
     """Mean negative log-likelihood of the gold classes under softmax(logits)."""
     picked = np.take_along_axis(logits, gold[:, None], axis=1)[:, 0]
     return float(np.mean(logsumexp(logits, axis=1) - picked))
+
+
+def _nll_of(probabilities: FloatArray, gold: IntArray) -> float:
+    """Mean negative log-likelihood of the gold classes under these probabilities."""
+    picked = np.take_along_axis(probabilities, gold[:, None], axis=1)[:, 0]
+    return float(-np.mean(np.log(np.maximum(picked, np.finfo(np.float64).tiny))))
 
 
 def _fit_temperature(logits: FloatArray, gold: IntArray) -> float:
@@ -483,16 +732,16 @@ def _fit_temperature(logits: FloatArray, gold: IntArray) -> float:
 
 
 def _tune(
-    model: IntentModel, texts: Sequence[str], labels: Sequence[str]
+    model: IntentModel, probabilities: FloatArray, labels: Sequence[str]
 ) -> tuple[float, dict[str, float | int | str]]:
-    """Pick the threshold on labelled data; also return what it achieves there."""
-    probabilities = model.probabilities(texts)
+    """Pick the threshold from `model`'s probabilities on labelled data; also return what it
+    achieves there."""
     in_scope = probabilities[:, model._in_scope]
     top = in_scope.max(axis=1)
     guess = np.array(model.intents)[in_scope.argmax(axis=1)]
     gold = np.array(labels)
     gold_oos = gold == model.oos_label
-    by_class = np.zeros(len(texts), dtype=bool)
+    by_class = np.zeros(len(labels), dtype=bool)
     if model._oos_column is not None:
         by_class = probabilities.argmax(axis=1) == model._oos_column
     if not gold_oos.any() or gold_oos.all():

@@ -10,6 +10,7 @@ from cxops.api.schemas import (
     ConversationCreate,
     ConversationDetail,
     ConversationOut,
+    DecisionOut,
     MessageCreate,
     MessageOut,
     MessagePosted,
@@ -75,7 +76,9 @@ def post_message(
     if posted.replayed:
         response.headers[REPLAYED] = "true"
     return MessagePosted(
-        conversation_id=conversation_id, message=message_out(posted.message, posted.triage)
+        conversation_id=conversation_id,
+        message=message_out(posted.message, posted.triage),
+        decision=None if posted.decision is None else DecisionOut.model_validate(posted.decision),
     )
 
 

@@ -1,0 +1,1 @@
+"""Decide, route and hand off: policy, decision engine, queues, capacity and Erlang C."""
