@@ -318,7 +318,7 @@ def model_train(
         Tier,
         typer.Option(
             help="fast: TF-IDF alone. embedding: adds sentence embeddings for the messages "
-            "TF-IDF is unsure of (needs `pip install 'cxops[embeddings]'`)."
+            "TF-IDF is unsure of (needs the `embeddings` install extra)."
         ),
     ] = Tier.FAST,
     activate: Annotated[bool, typer.Option(help="Make the new model the current one.")] = True,

@@ -1,4 +1,8 @@
-"""`cxops model train --tier embedding` and `cxops model eval`, run as a user would run them."""
+"""`cxops model train --tier embedding` and `cxops model eval`, as a user would run them.
+
+Training and evaluation run the real CLI in this process (`CliRunner`), so torch is imported once
+per test session rather than once per command; the missing-extra case needs a fresh interpreter.
+"""
 
 import json
 import os
@@ -6,6 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from cxops.cli import app
 from tests.unit.test_intent_embedding import corpus_slice
 
 
@@ -34,19 +41,19 @@ def write_jsonl(path: Path, texts: list[str], labels: list[str]) -> Path:
 
 
 def test_that_an_embedding_model_trains_from_a_file_then_evaluates(tmp_path: Path) -> None:
-    env = model_env(tmp_path)
+    runner = CliRunner(env=model_env(tmp_path))
     small = write_jsonl(tmp_path / "small.jsonl", *corpus_slice(6, seed=3))
     texts, labels = corpus_slice(2, seed=4)
     held_out = write_jsonl(tmp_path / "held_out.jsonl", texts, labels)
 
-    trained = cxops(env, "model", "train", "--tier", "embedding", "--data", str(small))
-    assert trained.returncode == 0, trained.stderr
+    trained = runner.invoke(app, ["model", "train", "--tier", "embedding", "--data", str(small)])
+    assert trained.exit_code == 0, trained.stderr
     version = trained.stdout.strip()
     assert version.endswith("-emb")
-    assert f"* {version}" in cxops(env, "model", "list").stdout
+    assert f"* {version}" in runner.invoke(app, ["model", "list"]).stdout
 
-    evaluated = cxops(env, "model", "eval", "--data", str(held_out))
-    assert evaluated.returncode == 0, evaluated.stderr
+    evaluated = runner.invoke(app, ["model", "eval", "--data", str(held_out)])
+    assert evaluated.exit_code == 0, evaluated.stderr
     assert f"{version} on {len(texts)} examples" in evaluated.stdout
     assert "macro-F1" in evaluated.stdout
     assert "went to the encoder" in evaluated.stdout
