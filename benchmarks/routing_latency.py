@@ -13,7 +13,6 @@ Usage: .venv/bin/python benchmarks/routing_latency.py [--model-dir DIR] [--messa
 """
 
 import argparse
-import json
 import os
 import random
 import statistics
@@ -29,7 +28,7 @@ import httpx
 from rich.progress import Progress
 from sqlalchemy import MetaData, create_engine
 from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-from triage_latency import train_in_child
+from triage_latency import dev_texts, trained_model_dir
 
 from cxops.bootstrap import build_triage
 from cxops.demo.retail import generate
@@ -40,8 +39,6 @@ from cxops.routing.policy import default_policy
 from cxops.settings import Settings
 from cxops.triage.intent import Tier
 
-HERE = Path(__file__).parent
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
@@ -50,14 +47,9 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=300)
     parser.add_argument("--postgres-url")
     args = parser.parse_args()
-    texts = [
-        json.loads(line)["text"]
-        for line in (HERE / "data" / "retail_intents_dev.jsonl").read_text().splitlines()
-    ]
+    texts = dev_texts()
     with tempfile.TemporaryDirectory() as scratch:
-        model_dir = args.model_dir or Path(scratch) / "models"
-        if args.model_dir is None:
-            train_in_child(model_dir, tier=Tier.FAST)
+        model_dir = trained_model_dir(args.model_dir, Path(scratch), tier=Tier.FAST)
         engine_figures(texts, model_dir, Path(scratch), rounds=args.rounds)
         sqlite_url = f"sqlite:///{scratch}/bench.db"
         http_figures("SQLite", sqlite_url, texts, model_dir, Path(scratch), args.messages)
@@ -136,6 +128,7 @@ def http_figures(
         base = "http://127.0.0.1:8765"
         wait_ready(base)
         dice = random.Random(7)
+        customers = [c.id for c in generate(today=date.today(), customers=500, orders=0).customers]
         latencies = []
         outcomes: Counter[str] = Counter()
         with (
@@ -144,10 +137,13 @@ def http_figures(
         ):
             task = progress.add_task(f"posting to {label}", total=count)
             for n in range(count):
-                customer = f"C{100001 + dice.randrange(500)}"
-                conversation = client.post(
+                customer = dice.choice(customers)
+                opened = client.post(
                     "/v1/conversations", json={"channel": "chat", "customer_id": customer}
-                ).json()
+                )
+                if opened.status_code != 201:
+                    raise SystemExit(f"could not open a conversation: {opened.text}")
+                conversation = opened.json()
                 started = time.perf_counter()
                 posted = client.post(
                     f"/v1/conversations/{conversation['id']}/messages",

@@ -37,14 +37,9 @@ def main() -> None:
     parser.add_argument("--tier", type=Tier, choices=list(Tier), default=Tier.FAST)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    texts = [
-        json.loads(line)["text"]
-        for line in (HERE / "data" / "retail_intents_dev.jsonl").read_text().splitlines()
-    ]
+    texts = dev_texts()
     with tempfile.TemporaryDirectory() as scratch:
-        model_dir = args.model_dir or Path(scratch) / "models"
-        if args.model_dir is None:
-            train_in_child(model_dir, tier=args.tier)
+        model_dir = trained_model_dir(args.model_dir, Path(scratch), tier=args.tier)
         os.sched_setaffinity(0, {0})
         settings = Settings(data_dir=Path(scratch), model_dir=model_dir)
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -77,6 +72,21 @@ def main() -> None:
         if model.encoder is not None:
             encoded = model.encoder.texts_encoded - encoded_before
             print(f"cascade: {encoded / len(latencies):.1%} of messages reached the encoder")
+
+
+def dev_texts() -> list[str]:
+    """The messages of the project's dev set (benchmarks/data), in file order."""
+    lines = (HERE / "data" / "retail_intents_dev.jsonl").read_text().splitlines()
+    return [json.loads(line)["text"] for line in lines]
+
+
+def trained_model_dir(given: Path | None, scratch: Path, *, tier: Tier) -> Path:
+    """`given`, or a fresh model directory under `scratch` with the default model of `tier`."""
+    if given is not None:
+        return given
+    model_dir = scratch / "models"
+    train_in_child(model_dir, tier=tier)
+    return model_dir
 
 
 def train_in_child(model_dir: Path, *, tier: Tier) -> None:
