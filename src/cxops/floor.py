@@ -42,7 +42,7 @@ from cxops.domain.workforce import Agent, AgentStatus, Queue
 from cxops.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from cxops.routing.capacity import forecast
 from cxops.routing.engine import decide, serving_order
-from cxops.routing.handoff import HandoffFacts, build_packet
+from cxops.routing.handoff import RECENT_ORDERS, HandoffFacts, build_packet
 from cxops.routing.policy import LoadedPolicy, Policy, default_policy, parse_policy, queues_of
 from cxops.triage.sentiment import trajectory
 from cxops.webhooks.service import publish
@@ -430,7 +430,7 @@ class Floor:
         orders = (
             []
             if conversation.customer_id is None
-            else uow.orders.list_for_customer(conversation.customer_id, limit=10)
+            else uow.orders.list_for_customer(conversation.customer_id, limit=RECENT_ORDERS)
         )
         packet = build_packet(
             HandoffFacts(
