@@ -13,6 +13,7 @@ import structlog
 from sqlalchemy import Engine
 
 from cxops.connectors.clock import SystemClock
+from cxops.connectors.rest_order_system import RestOrderSystem
 from cxops.connectors.sql_order_store import SqlOrderStore
 from cxops.connectors.webhooks import BackgroundDispatcher, WebhookDispatcher
 from cxops.domain.webhooks import RetryPolicy
@@ -105,11 +106,17 @@ def bootstrap(
     engine = make_engine(settings.effective_database_url)
     clock = clock or SystemClock()
     uow = SqlUnitOfWorkFactory(engine)
+    # A retailer's own order system when one is configured (`ConfigError` if it is invalid).
+    orders: OrderSystem = (
+        SqlOrderStore(uow_factory=uow, clock=clock)
+        if settings.order_system_config is None
+        else RestOrderSystem.from_file(settings.order_system_config)
+    )
     return Container(
         settings=settings,
         engine=engine,
         clock=clock,
         uow=uow,
-        orders=SqlOrderStore(uow_factory=uow, clock=clock),
+        orders=orders,
         triage=triage,
     )

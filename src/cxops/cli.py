@@ -72,9 +72,16 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _container(settings: Settings) -> Container:
-    """Wire cxops and bring the schema up to date (safe to repeat)."""
+    """Wire cxops and bring the schema up to date (safe to repeat); exit 2 listing each problem
+    of an invalid order system config."""
     configure_logging(settings.log_level)
-    container = bootstrap(settings)
+    try:
+        container = bootstrap(settings)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] cannot connect the order system: {exc.source} is not valid:")
+        for problem in exc.problems:
+            err.print(f"  {problem}", highlight=False)
+        raise typer.Exit(2) from exc
     upgrade(container.engine)
     return container
 

@@ -11,6 +11,9 @@ def configure_logging(level: str) -> None:
     numeric = logging.getLevelNamesMapping()[level.upper()]
     logging.basicConfig(format="%(message)s", stream=sys.stderr, level=numeric, force=True)
     logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))
+    # httpx logs every request's full URL at INFO, and a connector's URL may hold an email.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(max(numeric, logging.WARNING))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -286,6 +286,9 @@ class OrderSystem(Protocol):
     Every write takes an idempotency key: repeating a call with the same key and arguments returns
     the first result and changes nothing; the same key with other arguments raises
     `IdempotencyConflictError`. Writes that break the order rules raise `BusinessRuleError`.
+    A remote order system that cannot answer (down, too slow, failing) makes any call raise
+    `ConnectorUnavailableError`: hand the case to a person; a write may be retried later under
+    the same key.
     """
 
     def find_customer(

@@ -62,6 +62,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Tries before a delivery is dead-lettered (3 to 6.5 hours with the defaults).",
     )
+    order_system_config: Path | None = Field(
+        default=None,
+        description="YAML file describing the retailer's REST order system, used instead of the "
+        "embedded store (see cxops/data/connectors/rest_order_system.example.yaml).",
+    )
 
     @property
     def effective_database_url(self) -> str:

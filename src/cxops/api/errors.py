@@ -16,6 +16,7 @@ from cxops.api.schemas import ErrorBody, ErrorOut, FieldError
 from cxops.domain.errors import (
     AuthenticationError,
     BusinessRuleError,
+    ConnectorUnavailableError,
     DomainError,
     IdempotencyConflictError,
     InvalidInputError,
@@ -68,6 +69,8 @@ def _domain_response(exc: DomainError) -> JSONResponse:
             )
         case PermissionDeniedError():
             return error_response(403, "forbidden", exc.message)
+        case ConnectorUnavailableError():
+            return error_response(503, "order_system_unavailable", exc.message)
     return error_response(400, "bad_request", exc.message)
 
 

@@ -19,7 +19,6 @@ from cxops.domain.customers import Address, Customer
 from cxops.domain.errors import (
     DuplicateKeyError,
     IdempotencyConflictError,
-    InvalidInputError,
     NotFoundError,
 )
 from cxops.domain.ids import CustomerId, OrderId, RefundId, ReturnId, new_id
@@ -27,9 +26,11 @@ from cxops.domain.order_rules import (
     check_address,
     check_address_changeable,
     check_cancellable,
+    check_limit,
     check_refundable,
     check_return_refundable,
     check_returnable,
+    customer_lookup,
     status_after_refund,
     status_after_return,
 )
@@ -48,8 +49,6 @@ from cxops.ports import Clock, OrderSystem, UnitOfWork, UnitOfWorkFactory
 log = structlog.get_logger("cxops.connectors.sql_order_store")
 
 _T = TypeVar("_T")
-
-_LOOKUP_FIELDS = ("customer_id", "email", "phone")
 
 
 def _plain(value: object) -> object:
@@ -141,15 +140,7 @@ class SqlOrderStore:
         phone: str | None = None,
     ) -> Customer | None:
         """Find a customer by exactly one of id, email (any letter case) or phone."""
-        given = [
-            (name, value)
-            for name, value in zip(_LOOKUP_FIELDS, (customer_id, email, phone), strict=True)
-            if value is not None
-        ]
-        if len(given) != 1:
-            named = ", ".join(name for name, _ in given) or ", ".join(_LOOKUP_FIELDS)
-            raise InvalidInputError(named, "give exactly one of customer_id, email or phone")
-        field, value = given[0]
+        field, value = customer_lookup(customer_id=customer_id, email=email, phone=phone)
         with self._uow() as uow:
             if field == "email":
                 return uow.customers.find_by_email(value)
@@ -159,9 +150,8 @@ class SqlOrderStore:
 
     def list_orders(self, customer_id: CustomerId, *, limit: int = 20) -> list[Order]:
         """Return the customer's `limit` most recent orders, newest first."""
-        if limit < 1:
-            # Checked here because the backends disagree: SQLite reads LIMIT -1 as "no limit".
-            raise InvalidInputError("limit", "must be at least 1")
+        # Checked here because the backends disagree: SQLite reads LIMIT -1 as "no limit".
+        check_limit(limit)
         with self._uow() as uow:
             return uow.orders.list_for_customer(customer_id, limit=limit)
 

@@ -41,6 +41,26 @@ class IdempotencyConflictError(DomainError):
     """An idempotency key was reused for a different request."""
 
 
+class ConnectorUnavailableError(DomainError):
+    """An external system (the order system) gave no usable answer, so the caller should hand
+    the case to a person, with this error as context, instead of answering from a guess.
+
+    `operation` names the port method (e.g. `get_order`); `reason` is a stable code:
+    `timeout`, `connection_failed`, `server_error` (5xx, 408 or 429 after the retries),
+    `circuit_open` (recent calls kept failing, so none is sent for now), `rejected` (the system
+    refused cxops's request: bad credentials or a request it could not read) or `bad_response`
+    (an answer that does not fit the configured mapping). After a failed write the outcome is
+    unknown; repeating it under the same idempotency key is safe. The message holds no personal
+    data.
+    """
+
+    def __init__(self, operation: str, reason: str, detail: str = "") -> None:
+        message = f"the order system is unavailable for {operation} ({reason})"
+        super().__init__(f"{message}: {detail}" if detail else message)
+        self.operation = operation
+        self.reason = reason
+
+
 class AuthenticationError(DomainError):
     """No valid credentials were presented."""
 

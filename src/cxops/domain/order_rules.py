@@ -27,6 +27,30 @@ REFUNDABLE = frozenset(
 )
 
 
+CUSTOMER_LOOKUPS = ("customer_id", "email", "phone")
+
+
+def customer_lookup(
+    *, customer_id: str | None, email: str | None, phone: str | None
+) -> tuple[str, str]:
+    """Return (field, value) of the one customer lookup given; raise unless exactly one is."""
+    given = [
+        (name, value)
+        for name, value in zip(CUSTOMER_LOOKUPS, (customer_id, email, phone), strict=True)
+        if value is not None
+    ]
+    if len(given) != 1:
+        named = ", ".join(name for name, _ in given) or ", ".join(CUSTOMER_LOOKUPS)
+        raise InvalidInputError(named, "give exactly one of customer_id, email or phone")
+    return given[0]
+
+
+def check_limit(limit: int) -> None:
+    """Raise unless an order listing asks for at least one order."""
+    if limit < 1:
+        raise InvalidInputError("limit", "must be at least 1")
+
+
 def check_cancellable(order: Order) -> None:
     """Raise unless the order has not left the warehouse yet."""
     if order.status not in NOT_YET_SHIPPED:
