@@ -7,14 +7,20 @@ lock, which is what keeps two processes from giving one conversation to two peop
 more conversations than their capacity.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from threading import Lock
 
 import structlog
 
-from cxops.domain.conversations import Conversation, ConversationStatus, MessageRole, Outcome
+from cxops.domain.conversations import (
+    Conversation,
+    ConversationStatus,
+    Message,
+    MessageRole,
+    Outcome,
+)
 from cxops.domain.decisions import Decision, Reason
 from cxops.domain.errors import BusinessRuleError, InvalidInputError, NotFoundError
 from cxops.domain.ids import (
@@ -37,7 +43,7 @@ from cxops.domain.routing import (
     RoutingOutcome,
     StoredPolicy,
 )
-from cxops.domain.triage import Triage
+from cxops.domain.triage import SentimentTrajectory, Triage
 from cxops.domain.workforce import Agent, AgentStatus, Queue
 from cxops.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from cxops.routing.capacity import forecast
@@ -152,7 +158,8 @@ class Floor:
         policy = loaded.policy
         earlier = uow.decisions.list_for_conversation(conversation.id)
         triage_so_far = uow.triage.for_conversation(conversation.id)
-        state = self._state(uow, conversation, earlier, triage_so_far, now=now)
+        messages = uow.messages.list_for_conversation(conversation.id)
+        state = self._state(conversation, messages, earlier, triage_so_far, now=now)
         customer = self._customer(uow, conversation, triage, policy)
         agents = self._agent_loads(uow)
         forecasts = {
@@ -190,7 +197,10 @@ class Floor:
                 conversation=conversation,
                 routed=routed,
                 decision=decision,
+                messages=messages,
+                triage=triage_so_far,
                 earlier=earlier,
+                sentiment=state.sentiment,
                 customer_context=customer,
                 now=now,
             )
@@ -416,12 +426,15 @@ class Floor:
         conversation: Conversation,
         routed: RoutingDecision,
         decision: Decision,
+        messages: Sequence[Message],
+        triage: Mapping[MessageId, Triage],
         earlier: Sequence[Decision],
+        sentiment: SentimentTrajectory | None,
         customer_context: CustomerContext,
         now: datetime,
     ) -> None:
+        """Write the handoff packet and queue its webhook, from what `route` already read."""
         assert routed.queue is not None
-        triage = uow.triage.for_conversation(conversation.id)
         customer = (
             None
             if conversation.customer_id is None
@@ -435,13 +448,11 @@ class Floor:
         packet = build_packet(
             HandoffFacts(
                 conversation=conversation,
-                messages=uow.messages.list_for_conversation(conversation.id),
+                messages=messages,
                 triage=triage,
                 earlier_decisions=earlier,
                 decision=routed,
-                sentiment=trajectory([t.sentiment.score for t in triage.values()])
-                if triage
-                else None,
+                sentiment=sentiment,
                 customer=customer,
                 orders=orders,
                 repeat_contacts=customer_context.repeat_contacts,
@@ -471,14 +482,13 @@ class Floor:
 
     @staticmethod
     def _state(
-        uow: UnitOfWork,
         conversation: Conversation,
+        messages: Sequence[Message],
         earlier: Sequence[Decision],
         triage_so_far: dict[MessageId, Triage],
         *,
         now: datetime,
     ) -> ConversationState:
-        messages = uow.messages.list_for_conversation(conversation.id)
         last_person = max(
             (m.created_at for m in messages if m.role is MessageRole.AGENT), default=None
         )
