@@ -98,6 +98,7 @@ ERROR_CODES = {
     "order_not_refundable": "NOTHING_TO_REFUND",
     "refund_exceeds_balance": "REFUND_EXCEEDS_BALANCE",
     "return_not_refundable": "RMA_NOT_REFUNDABLE",
+    "order_not_reshippable": "NOT_IN_TRANSIT",
 }
 ADDRESS_KEYS = {
     "line1": "street1",
@@ -282,6 +283,11 @@ class OrderService:
             ("PUT", re.compile(r"/api/v2/orders/(?P<order_id>[^/]+)/ship-to"), self._ship_to),
             ("POST", re.compile(r"/api/v2/orders/(?P<order_id>[^/]+)/rmas"), self._open_rma),
             ("POST", re.compile(r"/api/v2/orders/(?P<order_id>[^/]+)/refunds"), self._refund),
+            (
+                "POST",
+                re.compile(r"/api/v2/orders/(?P<order_id>[^/]+)/replacements"),
+                self._replace,
+            ),
         ]
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
@@ -468,6 +474,16 @@ class OrderService:
             return_id=None if rma_id is None else ReturnId(rma_id),
         )
         return refund(issued)
+
+    def _replace(
+        self, params: Mapping[str, str], query: Mapping[str, list[str]], body: Any, key: str | None
+    ) -> Document:
+        replacement = self._store.reship_order(
+            order_id=OrderId(params["order_id"]),
+            reason=body["replacement"]["reason"],
+            idempotency_key=self._key(key),
+        )
+        return order(replacement)
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         answer = self._answer

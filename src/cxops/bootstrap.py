@@ -21,6 +21,7 @@ from cxops.floor import Floor, PolicyBook
 from cxops.learning.training import current_or_default, intent_registry
 from cxops.pipeline import Pipeline
 from cxops.ports import Clock, OrderSystem, UnitOfWorkFactory
+from cxops.selfservice.service import SelfService
 from cxops.settings import Settings
 from cxops.store.engine import make_engine
 from cxops.store.uow import SqlUnitOfWorkFactory
@@ -75,7 +76,18 @@ class Container:
             clock=self.clock,
             triage=self.triage,
             floor=self.floor,
+            selfservice=self.selfservice,
             max_message_chars=self.settings.max_message_chars,
+        )
+
+    @cached_property
+    def selfservice(self) -> SelfService:
+        return SelfService(
+            uow_factory=self.uow,
+            clock=self.clock,
+            orders=self.orders,
+            floor=self.floor,
+            redact=lambda text: self.triage.redact(text)[0],
         )
 
     def webhook_dispatcher(self) -> WebhookDispatcher:

@@ -18,7 +18,6 @@ from cxops.domain.conversations import (
     Conversation,
     ConversationStatus,
     Message,
-    MessageRole,
     Outcome,
 )
 from cxops.domain.decisions import Decision, Reason
@@ -43,11 +42,11 @@ from cxops.domain.routing import (
     RoutingOutcome,
     StoredPolicy,
 )
-from cxops.domain.triage import SentimentTrajectory, Triage
+from cxops.domain.triage import Triage
 from cxops.domain.workforce import Agent, AgentStatus, Queue
 from cxops.ports import Clock, UnitOfWork, UnitOfWorkFactory
 from cxops.routing.capacity import forecast
-from cxops.routing.engine import decide, serving_order
+from cxops.routing.engine import decide, hand_over, serving_order
 from cxops.routing.handoff import RECENT_ORDERS, HandoffFacts, build_packet
 from cxops.routing.policy import LoadedPolicy, Policy, default_policy, parse_policy, queues_of
 from cxops.triage.sentiment import trajectory
@@ -75,6 +74,32 @@ class QueueView:
 class AgentView:
     agent: Agent
     load: AgentLoad
+
+
+@dataclass(frozen=True, slots=True)
+class BotContext:
+    """Where the self-service bot stands: the flow it serves, its turns without progress,
+    whether the message answers its last question, and what it learned (for the handoff)."""
+
+    flow: str | None
+    stalled: int
+    answers: bool
+    learned: Mapping[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    """What routing reads, in the caller's transaction, before it decides."""
+
+    now: datetime
+    loaded: LoadedPolicy
+    earlier: Sequence[Decision]
+    triage: Mapping[MessageId, Triage]
+    messages: Sequence[Message]
+    state: ConversationState
+    customer: CustomerContext
+    agents: Sequence[AgentLoad]
+    forecasts: Mapping[QueueId, QueueForecast]
 
 
 class PolicyBook:
@@ -146,33 +171,93 @@ class Floor:
         conversation: Conversation,
         message_id: MessageId,
         triage: Triage,
+        bot: BotContext | None = None,
     ) -> Decision:
         """Decide what happens to a stored customer message, act on it, and record why.
 
         Runs in the pipeline's transaction: the decision, the queue entry or assignment, the
         handoff packet and its webhook deliveries commit together with the message, or not at
-        all.
+        all. `bot` is where the self-service bot stands in the conversation, if it took part.
         """
+        view = self._snapshot(uow, conversation, triage, bot)
+        routed = decide(
+            triage=triage,
+            state=view.state,
+            customer=view.customer,
+            forecasts=view.forecasts,
+            agents=view.agents,
+            policy=view.loaded.policy,
+        )
+        return self._record(uow, conversation, message_id, triage, routed, view, bot)
+
+    def hand_over(
+        self,
+        uow: UnitOfWork,
+        *,
+        conversation: Conversation,
+        message_id: MessageId,
+        triage: Triage,
+        reasons: Sequence[Reason],
+        bot: BotContext,
+    ) -> Decision:
+        """Hand a conversation the bot was serving to a person, for the bot's `reasons`.
+
+        Runs in the caller's transaction, like `route`, and writes the same records: a routing
+        decision, the queue entry or assignment, and the handoff packet with what the bot learned.
+        """
+        view = self._snapshot(uow, conversation, triage, bot)
+        routed = hand_over(
+            reasons=reasons,
+            intent_name=bot.flow or triage.intent.name,
+            triage=triage,
+            state=view.state,
+            customer=view.customer,
+            forecasts=view.forecasts,
+            agents=view.agents,
+            policy=view.loaded.policy,
+        )
+        return self._record(uow, conversation, message_id, triage, routed, view, bot)
+
+    def _snapshot(
+        self,
+        uow: UnitOfWork,
+        conversation: Conversation,
+        triage: Triage,
+        bot: BotContext | None,
+    ) -> _Snapshot:
         now = self._clock.now()
         loaded = self.policies.active(uow)
-        policy = loaded.policy
         earlier = uow.decisions.list_for_conversation(conversation.id)
         triage_so_far = uow.triage.for_conversation(conversation.id)
         messages = uow.messages.list_for_conversation(conversation.id)
-        state = self._state(conversation, messages, earlier, triage_so_far, now=now)
-        customer = self._customer(uow, conversation, triage, policy)
         agents = self._agent_loads(uow)
-        forecasts = {
-            view.queue.id: view.forecast for view in self._queue_views(uow, policy, agents, now)
-        }
-        routed = decide(
-            triage=triage,
-            state=state,
-            customer=customer,
-            forecasts=forecasts,
+        return _Snapshot(
+            now=now,
+            loaded=loaded,
+            earlier=earlier,
+            triage=triage_so_far,
+            messages=messages,
+            state=self._state(conversation, triage_so_far, earlier, bot, now=now),
+            customer=self._customer(uow, conversation, triage, loaded.policy),
             agents=agents,
-            policy=policy,
+            forecasts={
+                v.queue.id: v.forecast for v in self._queue_views(uow, loaded.policy, agents, now)
+            },
         )
+
+    def _record(
+        self,
+        uow: UnitOfWork,
+        conversation: Conversation,
+        message_id: MessageId,
+        triage: Triage,
+        routed: RoutingDecision,
+        view: _Snapshot,
+        bot: BotContext | None,
+    ) -> Decision:
+        now = view.now
+        loaded = view.loaded
+        state = view.state
         routed = self._apply(uow, conversation, routed, now=now)
         decision = Decision(
             id=DecisionId(new_id("dec")),
@@ -197,12 +282,8 @@ class Floor:
                 conversation=conversation,
                 routed=routed,
                 decision=decision,
-                messages=messages,
-                triage=triage_so_far,
-                earlier=earlier,
-                sentiment=state.sentiment,
-                customer_context=customer,
-                now=now,
+                view=view,
+                bot=None if bot is None else bot.learned,
             )
         log.info(
             "routing.decided",
@@ -426,12 +507,8 @@ class Floor:
         conversation: Conversation,
         routed: RoutingDecision,
         decision: Decision,
-        messages: Sequence[Message],
-        triage: Mapping[MessageId, Triage],
-        earlier: Sequence[Decision],
-        sentiment: SentimentTrajectory | None,
-        customer_context: CustomerContext,
-        now: datetime,
+        view: _Snapshot,
+        bot: Mapping[str, object] | None,
     ) -> None:
         """Write the handoff packet and queue its webhook, from what `route` already read."""
         assert routed.queue is not None
@@ -448,14 +525,15 @@ class Floor:
         packet = build_packet(
             HandoffFacts(
                 conversation=conversation,
-                messages=messages,
-                triage=triage,
-                earlier_decisions=earlier,
+                messages=view.messages,
+                triage=view.triage,
+                earlier_decisions=view.earlier,
                 decision=routed,
-                sentiment=sentiment,
+                sentiment=view.state.sentiment,
                 customer=customer,
                 orders=orders,
-                repeat_contacts=customer_context.repeat_contacts,
+                repeat_contacts=view.customer.repeat_contacts,
+                bot=bot,
             )
         )
         handoff = Handoff(
@@ -465,7 +543,7 @@ class Floor:
             queue_id=routed.queue,
             agent_id=routed.agent,
             packet=packet,
-            created_at=now,
+            created_at=view.now,
         )
         uow.handoffs.add(handoff)
         publish(
@@ -477,32 +555,22 @@ class Floor:
                 "decision_id": decision.id,
                 "packet": packet,
             },
-            at=now,
+            at=view.now,
         )
 
     @staticmethod
     def _state(
         conversation: Conversation,
-        messages: Sequence[Message],
+        triage_so_far: Mapping[MessageId, Triage],
         earlier: Sequence[Decision],
-        triage_so_far: dict[MessageId, Triage],
+        bot: BotContext | None,
         *,
         now: datetime,
     ) -> ConversationState:
-        last_person = max(
-            (m.created_at for m in messages if m.role is MessageRole.AGENT), default=None
-        )
-        bot_turns = 0
-        for decision in reversed(earlier):
-            if decision.outcome not in (RoutingOutcome.AUTOMATE, RoutingOutcome.CLARIFY):
-                break
-            if last_person is not None and decision.created_at <= last_person:
-                break
-            bot_turns += 1
         scores = [t.sentiment.score for t in triage_so_far.values()]
         return ConversationState(
-            customer_turns=sum(1 for m in messages if m.role is MessageRole.CUSTOMER),
-            bot_turns=bot_turns,
+            customer_turns=len(triage_so_far),
+            bot_turns=0 if bot is None else bot.stalled,
             clarifications=sum(1 for d in earlier if d.outcome == RoutingOutcome.CLARIFY),
             sentiment=trajectory(scores) if scores else None,
             queue=conversation.queue_id
@@ -513,6 +581,8 @@ class Floor:
             if conversation.queued_at is None
             or conversation.status is not ConversationStatus.QUEUED
             else (now - conversation.queued_at).total_seconds(),
+            flow=None if bot is None else bot.flow,
+            answers_flow=bot is not None and bot.answers,
         )
 
     @staticmethod

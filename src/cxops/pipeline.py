@@ -30,9 +30,11 @@ from cxops.domain.errors import (
     NotFoundError,
 )
 from cxops.domain.ids import ConversationId, CustomerId, MessageId, new_id
+from cxops.domain.routing import RoutingOutcome
 from cxops.domain.triage import SentimentTrajectory, Triage
-from cxops.floor import Floor
+from cxops.floor import ROUTING, Floor
 from cxops.ports import Clock, UnitOfWork, UnitOfWorkFactory
+from cxops.selfservice.service import CONVERSATION_BUSY, SelfService, Standing, bot_answers
 from cxops.triage.engine import TriageContext, TriageEngine
 from cxops.triage.sentiment import trajectory
 
@@ -63,13 +65,15 @@ class Started:
 
 @dataclass(frozen=True, slots=True)
 class Posted:
-    """The stored message (its text redacted) and, for a customer message, its triage and the
-    routing decision taken on it."""
+    """The stored message (its text redacted) and, for a customer message, its triage, the
+    routing decision taken on it, and the bot's replies (whole for the customer; stored
+    redacted)."""
 
     message: Message
     triage: Triage | None
     decision: Decision | None
     replayed: bool
+    replies: tuple[Message, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,12 +108,14 @@ class Pipeline:
         clock: Clock,
         triage: TriageEngine,
         floor: Floor,
+        selfservice: SelfService,
         max_message_chars: int,
     ) -> None:
         self._uow = uow_factory
         self._clock = clock
         self._triage = triage
         self._floor = floor
+        self._selfservice = selfservice
         self._max_chars = max_message_chars
 
     def start_conversation(
@@ -152,14 +158,19 @@ class Pipeline:
         *,
         idempotency_key: str | None = None,
     ) -> Posted:
-        """Triage a customer message, then store it and its triage durably before returning.
+        """Triage a customer message, store it with its triage and routing decision, and let
+        the bot answer it when routing leaves it to the bot.
 
-        Stored text is redacted: personal data is replaced by typed placeholders. With an
-        idempotency key, a retry of the same message returns the original and writes nothing;
-        the same key with a different message raises `IdempotencyConflictError`.
+        The message is durable before the bot starts: stored text is redacted (personal data
+        replaced by typed placeholders), and the bot's turn is recorded in a transaction of its
+        own (see `cxops.selfservice.service`). With an idempotency key, a retry returns the
+        original and writes nothing, except that a message whose bot turn never completed is
+        answered now; the same key with a different message raises `IdempotencyConflictError`.
         """
         self._check_text(request.text)
         request_hash = _fingerprint(request.role.value, request.text)
+        standing: Standing | None = None
+        replies: list[Message] = []
         with self._uow() as uow:
             conversation = uow.conversations.get(conversation_id)
             if conversation is None:
@@ -167,7 +178,9 @@ class Pipeline:
             if idempotency_key is not None:
                 existing = uow.messages.find_by_idempotency_key(conversation_id, idempotency_key)
                 if existing is not None:
-                    return self._replay_message(uow, existing, request_hash, idempotency_key)
+                    return self._replay_message(
+                        uow, existing, request, request_hash, idempotency_key
+                    )
             if conversation.status == ConversationStatus.CLOSED:
                 raise BusinessRuleError(
                     "conversation_closed", f"conversation {conversation_id} is closed"
@@ -194,26 +207,91 @@ class Pipeline:
                 assert idempotency_key is not None
                 winner = uow.messages.find_by_idempotency_key(conversation_id, idempotency_key)
                 assert winner is not None
-                return self._replay_message(uow, winner, request_hash, idempotency_key)
+                return self._replay_message(uow, winner, request, request_hash, idempotency_key)
             uow.conversations.touch(conversation_id, at=now)
             decision: Decision | None = None
             if triage is not None:
                 uow.triage.add(
                     message_id=message.id, conversation_id=conversation_id, triage=triage, at=now
                 )
+                standing = self._selfservice.standing(uow, conversation, request.text)
                 decision = self._floor.route(
-                    uow, conversation=conversation, message_id=message.id, triage=triage
+                    uow,
+                    conversation=conversation,
+                    message_id=message.id,
+                    triage=triage,
+                    bot=standing.context if standing.version else None,
                 )
+                if _handed_over_now(conversation, decision):
+                    replies.append(
+                        self._selfservice.handover_reply(
+                            uow, conversation, message, standing, language=triage.language.code
+                        )
+                    )
             uow.commit()
+        if triage is not None and standing is not None and bot_answers(decision):
+            assert decision is not None
+            replies = self._answer(message, request.text, triage, decision, standing)
         log.info(
             "conversation.message.received",
             conversation_id=conversation_id,
             message_id=message.id,
             role=request.role,
             chars=len(request.text),
+            replies=len(replies),
             **_triage_log_fields(triage),
         )
-        return Posted(message=message, triage=triage, decision=decision, replayed=False)
+        return Posted(
+            message=message,
+            triage=triage,
+            decision=decision,
+            replayed=False,
+            replies=tuple(replies),
+        )
+
+    def _answer(
+        self,
+        message: Message,
+        text: str,
+        triage: Triage,
+        decision: Decision,
+        standing: Standing,
+    ) -> list[Message]:
+        """The bot's turn on a stored message: order-system calls first, then one transaction."""
+        with self._uow() as uow:
+            conversation = uow.conversations.get(message.conversation_id)
+        assert conversation is not None
+        turn = self._selfservice.answer(
+            conversation=conversation,
+            message=message,
+            text=text,
+            triage=triage,
+            decision=decision,
+            standing=standing,
+        )
+        try:
+            with self._uow() as uow:
+                conversation = uow.conversations.get(message.conversation_id)
+                assert conversation is not None
+                replies = self._selfservice.record(
+                    uow,
+                    conversation=conversation,
+                    message=message,
+                    triage=triage,
+                    standing=standing,
+                    turn=turn,
+                )
+                uow.commit()
+        except BusinessRuleError as exc:
+            if exc.code != CONVERSATION_BUSY:
+                raise
+            # A concurrent retry of this same message may have answered it first: then its
+            # answer is this one's (every write ran under the same action ids).
+            with self._uow() as uow:
+                if not self._selfservice.answered(uow, message):
+                    raise
+                return self._selfservice.replies_to(uow, message)
+        return replies
 
     def triage_text(self, text: str) -> Triage:
         """Triage text that belongs to no conversation (the stateless integrator endpoint)."""
@@ -269,8 +347,16 @@ class Pipeline:
             )
         return Started(conversation=existing, replayed=True)
 
-    @staticmethod
-    def _replay_message(uow: UnitOfWork, existing: Message, request_hash: str, key: str) -> Posted:
+    def _replay_message(
+        self,
+        uow: UnitOfWork,
+        existing: Message,
+        request: NewMessage,
+        request_hash: str,
+        key: str,
+    ) -> Posted:
+        """Return the original message and what came of it; if the bot's turn on it never
+        completed (a crash after the message was stored), run that turn now."""
         if existing.request_hash != request_hash:
             raise IdempotencyConflictError(
                 f"Idempotency-Key {key!r} was already used for a different message"
@@ -279,13 +365,42 @@ class Pipeline:
             (
                 d
                 for d in uow.decisions.list_for_conversation(existing.conversation_id)
-                if d.message_id == existing.id
+                if d.message_id == existing.id and d.kind == ROUTING
             ),
             None,
         )
-        return Posted(
-            message=existing, triage=uow.triage.get(existing.id), decision=decision, replayed=True
+        triage = uow.triage.get(existing.id)
+        replies = self._selfservice.replies_to(uow, existing)
+        conversation = uow.conversations.get(existing.conversation_id)
+        assert conversation is not None
+        unanswered = (
+            triage is not None
+            and bot_answers(decision)
+            and not replies
+            and not self._selfservice.answered(uow, existing)
         )
+        if unanswered:
+            assert triage is not None
+            assert decision is not None
+            standing = self._selfservice.standing(uow, conversation, request.text)
+            uow.rollback()
+            replies = self._answer(existing, request.text, triage, decision, standing)
+        return Posted(
+            message=existing,
+            triage=triage,
+            decision=decision,
+            replayed=True,
+            replies=tuple(replies),
+        )
+
+
+def _handed_over_now(conversation: Conversation, decision: Decision | None) -> bool:
+    """Whether this message's routing handed a conversation the bot had to a person."""
+    return (
+        decision is not None
+        and conversation.status is ConversationStatus.OPEN
+        and decision.outcome in (RoutingOutcome.QUEUE.value, RoutingOutcome.AGENT.value)
+    )
 
 
 def _triage_log_fields(triage: Triage | None) -> dict[str, object]:

@@ -4,7 +4,7 @@ only `bootstrap` names the concrete classes."""
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from cxops.domain.access import ApiKey, User
 from cxops.domain.catalog import Product, Promotion
@@ -12,6 +12,7 @@ from cxops.domain.conversations import Conversation, Message, Outcome
 from cxops.domain.customers import Address, Customer
 from cxops.domain.decisions import Decision
 from cxops.domain.ids import (
+    ActionId,
     AgentId,
     ApiKeyId,
     ConversationId,
@@ -37,6 +38,7 @@ from cxops.domain.orders import (
     Shipment,
 )
 from cxops.domain.routing import Handoff, QueueActivity, StoredPolicy
+from cxops.domain.selfservice import Action, ActionKind, ActionStatus
 from cxops.domain.triage import Triage
 from cxops.domain.webhooks import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from cxops.domain.workforce import Agent, AgentStatus, Queue
@@ -78,6 +80,9 @@ class OrderRepository(Protocol):
     def add_refund(self, refund: Refund) -> None: ...
     def get_return(self, return_id: ReturnId) -> Return | None: ...
     def get_refund(self, refund_id: RefundId) -> Refund | None: ...
+    def ids_starting_with(self, prefix: str) -> list[OrderId]:
+        """Ids of the orders whose id begins with `prefix` (taken literally, not a pattern)."""
+        ...
 
 
 class OperationLog(Protocol):
@@ -97,6 +102,10 @@ class ConversationRepository(Protocol):
     def get(self, conversation_id: ConversationId) -> Conversation | None: ...
     def find_by_idempotency_key(self, key: str) -> Conversation | None: ...
     def touch(self, conversation_id: ConversationId, *, at: datetime) -> None: ...
+    def link_customer(self, conversation_id: ConversationId, customer_id: CustomerId) -> None:
+        """Record who an anonymous conversation turned out to be (once identity is verified)."""
+        ...
+
     def enqueue(
         self, conversation_id: ConversationId, *, queue: QueueId, priority: int, at: datetime
     ) -> None: ...
@@ -157,6 +166,40 @@ class PolicyRepository(Protocol):
 class HandoffRepository(Protocol):
     def add(self, handoff: Handoff) -> None: ...
     def latest(self, conversation_id: ConversationId) -> Handoff | None: ...
+
+
+class DialogueRepository(Protocol):
+    """Self-service state per conversation, with a version for optimistic concurrency."""
+
+    def get(self, conversation_id: ConversationId) -> tuple[dict[str, Any], int] | None:
+        """(state, version), or None before the bot's first turn."""
+        ...
+
+    def save(
+        self,
+        conversation_id: ConversationId,
+        state: dict[str, Any],
+        *,
+        expected_version: int,
+        at: datetime,
+    ) -> bool:
+        """Write the state if it is still at `expected_version` (0: not stored yet); False if
+        another turn wrote it first."""
+        ...
+
+
+class ActionRepository(Protocol):
+    """The bot's actions; those awaiting approval are the approval queue."""
+
+    def save(self, action: Action) -> None: ...
+    def get(self, action_id: ActionId) -> Action | None: ...
+    def decide(self, action: Action, *, expected: ActionStatus) -> bool: ...
+    def listing(self, *, statuses: Sequence[ActionStatus] = (), limit: int = 100) -> list[Action]:
+        """Oldest first."""
+        ...
+
+    def for_conversation(self, conversation_id: ConversationId) -> list[Action]: ...
+    def executed_count(self, order_id: OrderId, kind: ActionKind) -> int: ...
 
 
 class AccessRepository(Protocol):
@@ -264,6 +307,10 @@ class UnitOfWork(Protocol):
     def handoffs(self) -> HandoffRepository: ...
     @property
     def webhooks(self) -> WebhookRepository: ...
+    @property
+    def dialogues(self) -> DialogueRepository: ...
+    @property
+    def actions(self) -> ActionRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -322,3 +369,12 @@ class OrderSystem(Protocol):
         idempotency_key: str,
         return_id: ReturnId | None = None,
     ) -> Refund: ...
+    def reship_order(self, *, order_id: OrderId, reason: str, idempotency_key: str) -> Order:
+        """Send a replacement for a shipped parcel that never arrived; return the NEW order.
+
+        The replacement carries the same items to the same address at no charge, and the
+        original is marked LOST. Only shipped, delayed or lost orders qualify
+        (`BusinessRuleError` `order_not_reshippable`). An order system that offers no reshipping
+        raises `ConnectorUnavailableError`, so a person takes the case.
+        """
+        ...

@@ -105,7 +105,8 @@ def test_that_a_killed_server_restarts_with_every_acknowledged_message(
         server.terminate()
         server.wait()
 
-    assert [m["text"] for m in stored["messages"]] == [f"message {n}" for n in range(20)]
+    customer = [m["text"] for m in stored["messages"] if m["role"] == "customer"]
+    assert customer == [f"message {n}" for n in range(20)]
     assert retry.status_code == 201
     assert retry.headers["Idempotent-Replayed"] == "true"
-    assert len(after["messages"]) == 20
+    assert len(after["messages"]) == len(stored["messages"])

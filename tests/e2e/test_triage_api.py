@@ -110,7 +110,9 @@ def test_that_a_customer_message_is_stored_redacted_with_its_triage(
     assert CARD not in message["text"]
     assert message["triage"]["intent"]["name"]
     with engine.connect() as conn:
-        stored = conn.execute(select(messages.c.text)).scalar_one()
+        stored = conn.execute(
+            select(messages.c.text).where(messages.c.role == "customer")
+        ).scalar_one()
         triaged = conn.execute(select(func.count()).select_from(message_triage)).scalar_one()
     assert CARD not in stored
     assert triaged == 1

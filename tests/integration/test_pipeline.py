@@ -6,25 +6,17 @@ from cxops.connectors.clock import FixedClock
 from cxops.domain.conversations import Channel, Conversation, ConversationStatus, MessageRole
 from cxops.domain.errors import BusinessRuleError, IdempotencyConflictError, InvalidInputError
 from cxops.domain.ids import ConversationId
-from cxops.floor import Floor, PolicyBook
 from cxops.pipeline import NewConversation, NewMessage, Pipeline
 from cxops.store.uow import SqlUnitOfWorkFactory
 from cxops.triage.engine import TriageEngine
+from tests.wiring import build_pipeline
 
 CLOCK = FixedClock(datetime(2026, 11, 1, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
 def pipeline(uow_factory: SqlUnitOfWorkFactory, triage_engine: TriageEngine) -> Pipeline:
-    floor = Floor(uow_factory=uow_factory, clock=CLOCK, policies=PolicyBook())
-    floor.ensure_policy()
-    return Pipeline(
-        uow_factory=uow_factory,
-        clock=CLOCK,
-        triage=triage_engine,
-        floor=floor,
-        max_message_chars=100,
-    )
+    return build_pipeline(uow_factory, CLOCK, triage_engine, max_message_chars=100)
 
 
 def test_that_a_conversation_retry_with_other_details_is_refused(pipeline: Pipeline) -> None:

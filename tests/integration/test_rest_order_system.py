@@ -269,6 +269,12 @@ WRITES: dict[str, tuple[Write, Callable[[Targets], OrderId]]] = {
         ),
         lambda t: t.delivered,
     ),
+    "reship a shipped order": (
+        lambda s, t, key: s.reship_order(
+            order_id=t.shipped, reason="never arrived", idempotency_key=key
+        ),
+        lambda t: t.shipped,
+    ),
 }
 
 
@@ -336,6 +342,15 @@ REFUSALS: dict[str, Callable[[OrderSystem, Targets], object]] = {
     "refund a cancelled order": lambda s, t: s.issue_refund(
         order_id=t.cancelled, amount_cents=100, reason="?", idempotency_key="k"
     ),
+    "reship a delivered order": lambda s, t: s.reship_order(
+        order_id=t.delivered, reason="never arrived", idempotency_key="k"
+    ),
+    "reship a pending order": lambda s, t: s.reship_order(
+        order_id=t.pending, reason="never arrived", idempotency_key="k"
+    ),
+    "reship an unknown order": lambda s, _: s.reship_order(
+        order_id=OrderId("W0"), reason="?", idempotency_key="k"
+    ),
     "refund against another order's return": lambda s, t: s.issue_refund(
         order_id=t.delivered,
         amount_cents=100,
@@ -352,6 +367,39 @@ def test_that_refused_writes_fail_as_they_do_on_the_embedded_store(
 ) -> None:
     write = REFUSALS[name]
     assert refusal(lambda: write(rest, targets)) == refusal(lambda: write(embedded, targets))
+
+
+def test_that_a_replacement_sent_through_rest_is_free_and_leaves_the_original_lost(
+    rest: RestOrderSystem, service: OrderService, embedded: SqlOrderStore, targets: Targets
+) -> None:
+    sent = rest.reship_order(order_id=targets.shipped, reason="never arrived", idempotency_key="k")
+    assert sent == embedded.get_order(sent.id)
+    assert (sent.id, sent.status, sent.total_cents) == (
+        f"{targets.shipped}-R1",
+        OrderStatus.PROCESSING,
+        0,
+    )
+    assert rest.get_order(targets.shipped).status == OrderStatus.LOST
+    (post,) = [r for r in service.requests if r.method == "POST"]
+    assert post.target == f"/api/v2/orders/{targets.shipped}/replacements"
+    assert (post.body, post.idempotency_key) == ({"replacement": {"reason": "never arrived"}}, "k")
+
+
+def test_that_reshipping_is_unavailable_when_no_reship_endpoint_is_configured(
+    service: OrderService, embedded: SqlOrderStore, targets: Targets
+) -> None:
+    before = embedded.get_order(targets.shipped)
+    with connector(service, endpoints={"reship_order": None}) as rest:
+        error = unavailable(
+            lambda: rest.reship_order(
+                order_id=targets.shipped, reason="never arrived", idempotency_key="k"
+            )
+        )
+        assert rest.circuit_state == CircuitState.CLOSED
+    assert (error.operation, error.reason) == ("reship_order", "not_configured")
+    assert "configuration has no reship_order endpoint" in error.message
+    assert service.requests == []
+    assert embedded.get_order(targets.shipped) == before
 
 
 def test_that_a_key_reused_for_another_request_is_an_idempotency_conflict(

@@ -507,11 +507,84 @@ def test_that_refunds_outside_the_rules_are_refused(
     assert key_is_free(uow_factory, "k")
 
 
+# reshipping
+
+
+def replacements(store: SqlOrderStore, customer_id: CustomerId = ADA) -> list[OrderId]:
+    return sorted(o.id for o in store.list_orders(customer_id) if "-R" in o.id)
+
+
+def test_that_reshipping_sends_the_same_items_again_for_nothing_and_marks_the_original_lost(
+    store: SqlOrderStore, clock: FixedClock
+) -> None:
+    before = store.get_order(SHIPPED)
+    clock.advance(timedelta(minutes=5))
+    sent = store.reship_order(order_id=SHIPPED, reason="never arrived", idempotency_key="k")
+    assert (sent.id, sent.customer_id, sent.status) == (
+        "ord_shipped-R1",
+        ADA,
+        OrderStatus.PROCESSING,
+    )
+    assert (sent.placed_at, sent.updated_at) == (clock.now(), clock.now())
+    assert sent.items == before.items
+    assert (sent.shipping_address, sent.payment_method, sent.currency) == (
+        before.shipping_address,
+        before.payment_method,
+        before.currency,
+    )
+    assert sent.subtotal_cents == before.subtotal_cents
+    assert sent.total_cents == 0
+    assert sent.promotion_code is None
+    assert (sent.shipments, sent.returns, sent.refunds) == ((), (), ())
+    assert store.get_order(sent.id) == sent
+    assert store.list_orders(ADA)[0] == sent
+    after = store.get_order(SHIPPED)
+    assert after == replace(before, status=OrderStatus.LOST, updated_at=clock.now())
+
+
+def test_that_a_replacement_cannot_be_refunded(store: SqlOrderStore) -> None:
+    sent = store.reship_order(order_id=SHIPPED, reason="never arrived", idempotency_key="k")
+    with pytest.raises(BusinessRuleError) as raised:
+        store.issue_refund(order_id=sent.id, amount_cents=1, reason="?", idempotency_key="r")
+    assert raised.value.code == "refund_exceeds_balance"
+
+
+def test_that_a_lost_order_reshipped_again_gets_the_next_number(store: SqlOrderStore) -> None:
+    first = store.reship_order(order_id=SHIPPED, reason="never arrived", idempotency_key="a")
+    second = store.reship_order(order_id=SHIPPED, reason="lost again", idempotency_key="b")
+    assert (first.id, second.id) == ("ord_shipped-R1", "ord_shipped-R2")
+    assert replacements(store) == [first.id, second.id]
+    assert store.get_order(SHIPPED).status == OrderStatus.LOST
+
+
+def test_that_a_retried_reship_sends_one_replacement(store: SqlOrderStore) -> None:
+    first = store.reship_order(order_id=SHIPPED, reason="never arrived", idempotency_key="k")
+    again = store.reship_order(order_id=SHIPPED, reason="never arrived", idempotency_key="k")
+    assert again == first
+    assert replacements(store) == [first.id]
+
+
+@pytest.mark.parametrize("order_id", [PENDING, PROCESSING, DELIVERED])
+def test_that_orders_not_on_their_way_cannot_be_reshipped(
+    store: SqlOrderStore, uow_factory: SqlUnitOfWorkFactory, order_id: OrderId
+) -> None:
+    before = store.get_order(order_id)
+    with pytest.raises(BusinessRuleError) as raised:
+        store.reship_order(order_id=order_id, reason="never arrived", idempotency_key="k")
+    assert raised.value.code == "order_not_reshippable"
+    assert store.get_order(order_id) == before
+    assert replacements(store) == []
+    assert key_is_free(uow_factory, "k")
+
+
 def test_that_writes_to_unknown_orders_are_not_found_and_claim_nothing(
     store: SqlOrderStore, uow_factory: SqlUnitOfWorkFactory
 ) -> None:
     with pytest.raises(NotFoundError) as raised:
         store.cancel_order(order_id=OrderId("ord_nope"), reason="?", idempotency_key="k")
+    assert (raised.value.kind, raised.value.key) == ("order", "ord_nope")
+    with pytest.raises(NotFoundError) as raised:
+        store.reship_order(order_id=OrderId("ord_nope"), reason="?", idempotency_key="k")
     assert (raised.value.kind, raised.value.key) == ("order", "ord_nope")
     assert key_is_free(uow_factory, "k")
 
@@ -548,18 +621,26 @@ def refund(amount_cents: int) -> Write:
     )
 
 
+def reship(reason: str) -> Write:
+    return lambda store, key: store.reship_order(
+        order_id=SHIPPED, reason=reason, idempotency_key=key
+    )
+
+
 # For each write: the request, and the same request with one argument changed.
 WRITES = {
     "cancel_order": (cancel("too slow"), cancel("found it cheaper")),
     "update_shipping_address": (move_to(NEW_HOME), move_to(replace(NEW_HOME, line2="Apt 2"))),
     "create_return": (return_mugs(1), return_mugs(2)),
     "issue_refund": (refund(1_000), refund(2_000)),
+    "reship_order": (reship("never arrived"), reship("stolen from the porch")),
 }
 ORDER_WRITTEN = {
     "cancel_order": PROCESSING,
     "update_shipping_address": PENDING,
     "create_return": DELIVERED,
     "issue_refund": DELIVERED,
+    "reship_order": SHIPPED,
 }
 
 
@@ -632,3 +713,29 @@ def test_that_concurrent_refunds_never_exceed_the_order_total(store: SqlOrderSto
     assert rule_codes(outcomes) == ["refund_exceeds_balance"] * (RACERS - fits)
     after = store.get_order(DELIVERED)
     assert after.refunded_cents == fits * share <= after.total_cents
+
+
+def test_that_concurrent_retries_of_one_reship_send_one_replacement(
+    store: SqlOrderStore,
+) -> None:
+    reship_once = reship("never arrived")
+    outcomes = in_parallel([partial(reship_once, store, "same")] * RACERS)
+    assert all(isinstance(o, Order) for o in outcomes), outcomes
+    assert all(o == outcomes[0] for o in outcomes)
+    assert replacements(store) == ["ord_shipped-R1"]
+
+
+def test_that_concurrent_reships_under_different_keys_never_share_a_number(
+    store: SqlOrderStore, uow_factory: SqlUnitOfWorkFactory
+) -> None:
+    """Each racer numbers its replacement before it locks the order; one that finds its number
+    taken once it holds the lock is refused, and any other error would escape `in_parallel`."""
+    reship_once = reship("never arrived")
+    outcomes = in_parallel([partial(reship_once, store, f"key-{n}") for n in range(RACERS)])
+    sent = [o.id for o in outcomes if isinstance(o, Order)]
+    assert sent, outcomes
+    assert sorted(sent) == [f"ord_shipped-R{n}" for n in range(1, len(sent) + 1)]
+    assert rule_codes(outcomes) == ["order_not_reshippable"] * (RACERS - len(sent))
+    assert replacements(store) == sorted(sent)
+    taken = [n for n in range(RACERS) if not key_is_free(uow_factory, f"key-{n}")]
+    assert taken == [n for n, o in enumerate(outcomes) if isinstance(o, Order)]

@@ -11,8 +11,12 @@ from cxops.domain.order_rules import (
     check_address_changeable,
     check_cancellable,
     check_refundable,
+    check_reshippable,
     check_return_refundable,
     check_returnable,
+    next_replacement_id,
+    replacement_of,
+    replacement_order_id,
     returned_quantities,
     status_after_refund,
     status_after_return,
@@ -39,6 +43,8 @@ NOT_YET_SHIPPED = [OrderStatus.PENDING, OrderStatus.PROCESSING]
 SHIPPED_OR_LATER = [s for s in OrderStatus if s not in NOT_YET_SHIPPED]
 DELIVERED = [OrderStatus.DELIVERED, OrderStatus.RETURNED]
 NOT_DELIVERED = [s for s in OrderStatus if s not in DELIVERED]
+IN_TRANSIT_OR_LOST = [OrderStatus.SHIPPED, OrderStatus.DELAYED, OrderStatus.LOST]
+NOT_IN_TRANSIT = [s for s in OrderStatus if s not in IN_TRANSIT_OR_LOST]
 
 
 def item(product_id: ProductId, *, quantity: int = 1, return_window_days: int = 30) -> OrderItem:
@@ -125,6 +131,67 @@ def test_that_shipped_orders_cannot_be_cancelled(status: OrderStatus) -> None:
         check_cancellable(order(status))
     assert rule_code(raised) == "order_not_cancellable"
     assert status.value in raised.value.message
+
+
+# reshipping
+
+
+@pytest.mark.parametrize("status", IN_TRANSIT_OR_LOST)
+def test_that_orders_shipped_but_not_arrived_can_be_reshipped(status: OrderStatus) -> None:
+    check_reshippable(order(status, delivered_at=None))
+
+
+@pytest.mark.parametrize("status", NOT_IN_TRANSIT)
+def test_that_orders_not_on_their_way_cannot_be_reshipped(status: OrderStatus) -> None:
+    with pytest.raises(BusinessRuleError) as raised:
+        check_reshippable(order(status))
+    assert rule_code(raised) == "order_not_reshippable"
+    assert status.value in raised.value.message
+
+
+def test_that_replacements_are_numbered_after_the_order() -> None:
+    assert replacement_order_id(OrderId("W0000042"), 1) == "W0000042-R1"
+    assert replacement_order_id(OrderId("W0000042"), 12) == "W0000042-R12"
+    with pytest.raises(ValueError, match="from 1"):
+        replacement_order_id(OrderId("W0000042"), 0)
+
+
+def test_that_the_next_replacement_follows_the_highest_one_taken() -> None:
+    original = OrderId("W1")
+    assert next_replacement_id(original, []) == "W1-R1"
+    assert next_replacement_id(original, ["W1-R1"]) == "W1-R2"
+    assert next_replacement_id(original, ["W1-R3", "W1-R1"]) == "W1-R4"
+
+
+@pytest.mark.parametrize(
+    "taken",
+    ["W1-R1-R1", "W1-R", "W1-Rx", "W1-R01", "W1-r2", "W10-R5", "W1-R1 "],
+)
+def test_that_ids_that_are_not_replacements_of_the_order_do_not_count(taken: str) -> None:
+    assert next_replacement_id(OrderId("W1"), [taken]) == "W1-R1"
+
+
+def test_that_a_replacement_sends_the_same_items_to_the_same_place_for_nothing() -> None:
+    lost = replace(order(OrderStatus.LOST, delivered_at=None), promotion_code="SAVE20")
+    now = DELIVERED_AT + timedelta(days=5)
+    sent = replacement_of(lost, replacement_id=OrderId("ord_1-R1"), now=now)
+    assert (sent.id, sent.customer_id, sent.status) == (
+        "ord_1-R1",
+        lost.customer_id,
+        OrderStatus.PROCESSING,
+    )
+    assert (sent.placed_at, sent.updated_at, sent.delivered_at) == (now, now, None)
+    assert sent.items == lost.items
+    assert (sent.shipping_address, sent.payment_method, sent.currency) == (
+        lost.shipping_address,
+        lost.payment_method,
+        lost.currency,
+    )
+    assert (sent.subtotal_cents, sent.shipping_cents, sent.tax_cents) == (4_000, 500, 300)
+    assert sent.discount_cents == 4_800
+    assert sent.total_cents == 0
+    assert sent.promotion_code is None
+    assert (sent.shipments, sent.returns, sent.refunds) == ((), (), ())
 
 
 # changing the shipping address

@@ -86,6 +86,7 @@ def test_that_cxops_own_vocabulary_needs_no_mapping() -> None:
     assert config.mapping.order.status == "status"
     assert config.endpoints.cancel_order.method == "POST"
     assert config.endpoints.get_tracking is None
+    assert config.endpoints.reship_order is None
     assert config.idempotency_header == "Idempotency-Key"
 
 
@@ -155,6 +156,24 @@ def test_that_request_fields_may_not_overlap() -> None:
         "oms.yaml:10: endpoints.create_return.body: "
         "Value error, rma and rma.why overlap; a request cannot hold both"
     )
+
+
+def test_that_a_reship_endpoint_is_a_post_like_cancellation() -> None:
+    text = (
+        "base_url: https://oms.example.com\n"
+        + MINIMAL_ENDPOINTS
+        + '  reship_order: {path: "/orders/{order_id}/reship"}\n'
+    )
+    reship = load_model(text, RestOrderSystemConfig, source="oms.yaml").endpoints.reship_order
+    assert reship is not None
+    assert (reship.method, reship.path, reship.body.reason) == (
+        "POST",
+        "/orders/{order_id}/reship",
+        "reason",
+    )
+    (problem,) = problems(text.replace("/orders/{order_id}/reship", "/orders/reship"))
+    assert problem.startswith("oms.yaml:12: endpoints.reship_order.path: Value error, ")
+    assert "must contain {order_id}" in problem
 
 
 def test_that_list_orders_may_pass_the_limit_on() -> None:

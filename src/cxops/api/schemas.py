@@ -15,6 +15,7 @@ from cxops.domain.orders import (
     ReturnStatus,
     ShipmentStatus,
 )
+from cxops.domain.selfservice import ActionKind
 from cxops.domain.triage import (
     PiiType,
     SensitiveCategory,
@@ -148,6 +149,9 @@ class MessageOut(Out):
     text: str = Field(description="As stored: personal data replaced by [EMAIL], [PHONE] ...")
     created_at: datetime
     idempotency_key: str | None
+    in_reply_to: str | None = Field(
+        default=None, description="For bot replies: the customer message answered."
+    )
     triage: TriageOut | None = Field(default=None, description="For customer messages.")
 
 
@@ -276,6 +280,35 @@ class MessagePosted(BaseModel):
     decision: DecisionOut | None = Field(
         default=None, description="For customer messages: what cxops decided, and why."
     )
+    replies: list[MessageOut] = Field(
+        default=[],
+        description="The bot's answer (role `bot`), in the channel's style, to show the "
+        "customer. It is stored redacted, like every message.",
+    )
+
+
+class ApprovalOut(Out):
+    """A bot action held for a person's approval. `preview` is the dry run: what the write will
+    change; `reasons` say why it needs approval."""
+
+    id: str
+    conversation_id: str
+    kind: str
+    order_id: str
+    status: str
+    params: dict[str, Any]
+    preview: dict[str, Any]
+    result: dict[str, Any]
+    reasons: list[ReasonOut]
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    note: str
+
+
+class ApprovalDecision(Strict):
+    decision: Literal["approve", "reject"]
+    note: str = Field(default="", max_length=2000)
 
 
 class AddressOut(Out):
@@ -442,3 +475,22 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+class DryRunRequest(Strict):
+    """An action to check without running it: `params` as the kind needs (`reason`; `address`
+    for change_address; `items` as [[product_id, quantity]] for create_return; `amount_cents`
+    for issue_refund)."""
+
+    kind: ActionKind
+    order_id: str = Field(min_length=1, max_length=64)
+    params: dict[str, Any] = {}
+
+
+class DryRunOut(BaseModel):
+    allowed: bool
+    needs_approval: bool
+    reasons: list[ReasonOut]
+    preview: dict[str, Any] | None = Field(
+        description="What the write would change; null if refused."
+    )

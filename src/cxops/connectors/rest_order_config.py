@@ -60,6 +60,8 @@ __all__ = [
     "RefundBody",
     "RefundEndpoint",
     "RefundFields",
+    "ReshipOrderBody",
+    "ReshipOrderEndpoint",
     "RestOrderSystemConfig",
     "Retries",
     "ReturnBody",
@@ -213,6 +215,10 @@ class CancelOrderBody(_WrittenPaths):
     reason: FieldPath = "reason"
 
 
+class ReshipOrderBody(_WrittenPaths):
+    reason: FieldPath = "reason"
+
+
 class AddressChangeBody(_WrittenPaths):
     """Where the new address goes; its fields are written as `mapping.address` names them."""
 
@@ -240,6 +246,11 @@ class CancelOrderEndpoint(OrderEndpoint):
     body: CancelOrderBody = CancelOrderBody()
 
 
+class ReshipOrderEndpoint(OrderEndpoint):
+    method: HttpMethod = "POST"
+    body: ReshipOrderBody = ReshipOrderBody()
+
+
 class AddressChangeEndpoint(OrderEndpoint):
     method: HttpMethod = "POST"
     body: AddressChangeBody = AddressChangeBody()
@@ -257,7 +268,9 @@ class RefundEndpoint(OrderEndpoint):
 
 class Endpoints(_Section):
     """One endpoint per operation of the `OrderSystem` port. Customer lookups may answer with
-    one customer or a list; `get_tracking` left out reads the shipments of `get_order`."""
+    one customer or a list; `get_tracking` left out reads the shipments of `get_order`;
+    `reship_order` left out (not every system can send a replacement) makes reshipping
+    unavailable, so that case goes to a person."""
 
     customer_by_id: CustomerEndpoint
     customer_by_email: EmailLookupEndpoint
@@ -269,6 +282,7 @@ class Endpoints(_Section):
     update_shipping_address: AddressChangeEndpoint
     create_return: ReturnEndpoint
     issue_refund: RefundEndpoint
+    reship_order: ReshipOrderEndpoint | None = None
 
 
 class AddressFields(_WrittenPaths):

@@ -22,6 +22,7 @@ from cxops.connectors.rest_order_config import (
     CancelOrderBody,
     FieldMapping,
     RefundBody,
+    ReshipOrderBody,
     ReturnBody,
     ReturnItemFields,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "read_return",
     "read_shipment",
     "refund_body",
+    "reship_body",
     "return_body",
 ]
 
@@ -383,6 +385,12 @@ def _money(cents: int, money: Money) -> int | str:
 
 
 def cancel_body(body: CancelOrderBody, *, reason: str) -> RequestBody:
+    request = RequestBody()
+    request.put(body.reason, reason, ours="reason")
+    return request
+
+
+def reship_body(body: ReshipOrderBody, *, reason: str) -> RequestBody:
     request = RequestBody()
     request.put(body.reason, reason, ours="reason")
     return request

@@ -10,7 +10,9 @@ outcome into what the port promises:
   answer names a field (reported under cxops's name for it), else `BusinessRuleError`;
 - anything else (a timeout, a lost connection, a 5xx, 408 or 429 after the retries, an open
   circuit, refused credentials, an answer the mapping cannot read): `ConnectorUnavailableError`,
-  so the caller hands the case to a person with the reason instead of failing.
+  so the caller hands the case to a person with the reason instead of failing. An optional
+  write the configuration leaves out (`reship_order`) raises it too, reason `not_configured`,
+  without a call.
 
 The remote system applies its own order rules; this adapter only checks the port's argument
 contract (one customer lookup, a positive limit), as the embedded store does.
@@ -55,6 +57,7 @@ from cxops.connectors.rest_order_mapping import (
     read_return,
     read_shipment,
     refund_body,
+    reship_body,
     return_body,
 )
 from cxops.domain.customers import Address, Customer
@@ -320,6 +323,28 @@ class RestOrderSystem:
             key=idempotency_key,
             body=body,
             read=read_refund,
+        )
+
+    def reship_order(self, *, order_id: OrderId, reason: str, idempotency_key: str) -> Order:
+        """Ask the system to send a replacement of the order; return the replacement order.
+
+        With no `reship_order` endpoint configured, raise `ConnectorUnavailableError` (reason
+        `not_configured`) without calling the system: a person reships by hand.
+        """
+        endpoint = self._config.endpoints.reship_order
+        if endpoint is None:
+            raise self._unavailable(
+                "reship_order",
+                "not_configured",
+                "the order system's configuration has no reship_order endpoint",
+            )
+        return self._write(
+            "reship_order",
+            endpoint,
+            order_id=order_id,
+            key=idempotency_key,
+            body=reship_body(endpoint.body, reason=reason),
+            read=read_order,
         )
 
     def _write(

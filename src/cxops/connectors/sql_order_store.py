@@ -17,6 +17,7 @@ import structlog
 
 from cxops.domain.customers import Address, Customer
 from cxops.domain.errors import (
+    BusinessRuleError,
     DuplicateKeyError,
     IdempotencyConflictError,
     NotFoundError,
@@ -28,9 +29,12 @@ from cxops.domain.order_rules import (
     check_cancellable,
     check_limit,
     check_refundable,
+    check_reshippable,
     check_return_refundable,
     check_returnable,
     customer_lookup,
+    next_replacement_id,
+    replacement_of,
     status_after_refund,
     status_after_return,
 )
@@ -175,7 +179,7 @@ class SqlOrderStore:
 
         def apply(uow: UnitOfWork, order: Order, now: datetime) -> None:
             check_cancellable(order)
-            if order.status == OrderStatus.PROCESSING:
+            if order.status == OrderStatus.PROCESSING and order.total_cents > order.refunded_cents:
                 uow.orders.add_refund(
                     Refund(
                         id=RefundId(new_id("rfd")),
@@ -301,6 +305,42 @@ class SqlOrderStore:
             result_id=refund_id,
             apply=apply,
             load=_load_refund,
+        )
+
+    def reship_order(self, *, order_id: OrderId, reason: str, idempotency_key: str) -> Order:
+        """Send a shipped, delayed or lost order's items again at no charge; return the new order.
+
+        The replacement is numbered after the order's earlier replacements (`W0000042-R1`,
+        `-R2` ...) and starts as PROCESSING; the original is marked LOST. The number is read
+        before the order is locked, because the key's claim records the result id first. Should
+        a replacement under another key take that number meanwhile, this request is refused
+        (`order_not_reshippable`, claiming nothing) rather than sending a second parcel its caller
+        did not know about.
+        """
+        prefix = f"{order_id}-R"
+        with self._uow() as uow:
+            replacement_id = next_replacement_id(order_id, uow.orders.ids_starting_with(prefix))
+
+        def apply(uow: UnitOfWork, order: Order, now: datetime) -> None:
+            check_reshippable(order)
+            latest = next_replacement_id(order.id, uow.orders.ids_starting_with(prefix))
+            if latest != replacement_id:
+                raise BusinessRuleError(
+                    "order_not_reshippable",
+                    f"order {order.id} was reshipped a moment ago; check that replacement "
+                    "before sending another",
+                )
+            uow.orders.add_many([replacement_of(order, replacement_id=replacement_id, now=now)])
+            uow.orders.set_status(order.id, OrderStatus.LOST, at=now)
+
+        return self._write(
+            operation="reship_order",
+            key=idempotency_key,
+            order_id=order_id,
+            arguments={"reason": reason},
+            result_id=replacement_id,
+            apply=apply,
+            load=_load_order,
         )
 
     def _write(

@@ -58,7 +58,8 @@ class Conversation:
 @dataclass(frozen=True, slots=True)
 class Message:
     """One turn. `request_hash` fingerprints what was posted, so a reused idempotency key with a
-    different body is told apart from an honest retry."""
+    different body is told apart from an honest retry. A bot reply names the customer message it
+    answers in `in_reply_to`."""
 
     id: MessageId
     conversation_id: ConversationId
@@ -67,3 +68,4 @@ class Message:
     created_at: datetime
     idempotency_key: str | None = None
     request_hash: str | None = None
+    in_reply_to: MessageId | None = None

@@ -47,7 +47,8 @@ class ConnectorUnavailableError(DomainError):
 
     `operation` names the port method (e.g. `get_order`); `reason` is a stable code:
     `timeout`, `connection_failed`, `server_error` (5xx, 408 or 429 after the retries),
-    `circuit_open` (recent calls kept failing, so none is sent for now), `rejected` (the system
+    `circuit_open` (recent calls kept failing, so none is sent for now), `not_configured` (the
+    connector's configuration has no endpoint for this operation), `rejected` (the system
     refused cxops's request: bad credentials or a request it could not read) or `bad_response`
     (an answer that does not fit the configured mapping). After a failed write the outcome is
     unknown; repeating it under the same idempotency key is safe. The message holds no personal

@@ -27,6 +27,7 @@ ApiKeyId = NewType("ApiKeyId", str)
 WebhookId = NewType("WebhookId", str)
 DeliveryId = NewType("DeliveryId", str)
 EventId = NewType("EventId", str)
+ActionId = NewType("ActionId", str)
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 

@@ -4,15 +4,20 @@ Pure functions over domain data. Every adapter of the `OrderSystem` port checks 
 writes, so a caller gets the same clear error from the embedded store as from a real system.
 """
 
+import re
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from cxops.domain.customers import Address
 from cxops.domain.errors import BusinessRuleError, InvalidInputError
+from cxops.domain.ids import OrderId
 from cxops.domain.orders import Order, OrderStatus, ReturnItem, ReturnStatus
 
 NOT_YET_SHIPPED = frozenset({OrderStatus.PENDING, OrderStatus.PROCESSING})
 RETURNABLE = frozenset({OrderStatus.DELIVERED, OrderStatus.RETURNED})
+# Shipped but never arrived: the parcel is on its way, late, or gone.
+RESHIPPABLE = frozenset({OrderStatus.SHIPPED, OrderStatus.DELAYED, OrderStatus.LOST})
 # A cancelled order is not here: a pending one never had its payment captured, and cancelling a
 # processing one refunds it in full.
 REFUNDABLE = frozenset(
@@ -69,6 +74,61 @@ def check_address_changeable(order: Order) -> None:
             f"order {order.id} is {order.status.value}; the shipping address can only be "
             "changed before the order ships",
         )
+
+
+def check_reshippable(order: Order) -> None:
+    """Raise unless the order shipped and has not arrived, so a replacement may be sent."""
+    if order.status not in RESHIPPABLE:
+        raise BusinessRuleError(
+            "order_not_reshippable",
+            f"order {order.id} is {order.status.value}; only shipped, delayed or lost orders "
+            "can be reshipped",
+        )
+
+
+def replacement_order_id(order_id: OrderId, n: int) -> OrderId:
+    """The id of the `n`th replacement (from 1) of an order: `W0000042-R1`, `W0000042-R2` ..."""
+    if n < 1:
+        raise ValueError(f"replacements are numbered from 1, not {n}")
+    return OrderId(f"{order_id}-R{n}")
+
+
+def next_replacement_id(order_id: OrderId, taken: Iterable[str]) -> OrderId:
+    """The id of the next replacement of `order_id`, one past the highest among the `taken` ids.
+
+    Ids in `taken` that are not replacements of exactly this order (a replacement of a
+    replacement, `W1-R1-R1`, or of another order) are ignored, so a store may pass every id that
+    starts with `{order_id}-R`. The same ids always give the same answer.
+    """
+    pattern = re.compile(re.escape(f"{order_id}-R") + r"([1-9][0-9]*)")
+    numbers = [int(m.group(1)) for t in taken if (m := pattern.fullmatch(t)) is not None]
+    return replacement_order_id(order_id, max(numbers, default=0) + 1)
+
+
+def replacement_of(order: Order, *, replacement_id: OrderId, now: datetime) -> Order:
+    """A new order that sends `order`'s items again, to the same address, at no charge.
+
+    The customer paid for the original, so a discount of the whole amount brings the
+    replacement's total to 0: refunds against it are impossible, and the original keeps its
+    payment and its refunds.
+    """
+    subtotal = sum(item.line_total_cents for item in order.items)
+    return Order(
+        id=replacement_id,
+        customer_id=order.customer_id,
+        status=OrderStatus.PROCESSING,
+        placed_at=now,
+        updated_at=now,
+        currency=order.currency,
+        subtotal_cents=subtotal,
+        shipping_cents=order.shipping_cents,
+        discount_cents=subtotal + order.shipping_cents + order.tax_cents,
+        tax_cents=order.tax_cents,
+        payment_method=order.payment_method,
+        shipping_address=order.shipping_address,
+        items=order.items,
+        promotion_code=None,
+    )
 
 
 def check_address(address: Address) -> None:

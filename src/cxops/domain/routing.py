@@ -28,9 +28,11 @@ class RoutingOutcome(StrEnum):
 class ConversationState:
     """The conversation as it stands before this message is decided.
 
-    `bot_turns` counts the bot's consecutive turns (automate or clarify decisions) since a person
-    last took part; `clarifications` counts the clarifying questions asked so far. `assigned_agent`
-    and `queue` say where a person already has it.
+    `bot_turns` counts the bot's consecutive turns without progress (a question asked again, an
+    answer it could not use); `clarifications` counts the clarifying questions asked so far.
+    `assigned_agent` and `queue` say where a person already has it. `flow` is the self-service
+    flow (an intent) the bot is in the middle of, and `answers_flow` says the message answers
+    what the bot asked last.
     """
 
     customer_turns: int
@@ -40,6 +42,8 @@ class ConversationState:
     queue: QueueId | None = None
     assigned_agent: AgentId | None = None
     waiting_seconds: float = 0.0
+    flow: str | None = None
+    answers_flow: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from cxops.domain.errors import PermissionDeniedError
 
 
 class Permission(StrEnum):
+    APPROVALS_DECIDE = "approvals:decide"
+    APPROVALS_READ = "approvals:read"
     CONVERSATIONS_WRITE = "conversations:write"
     CONVERSATIONS_READ = "conversations:read"
     CUSTOMERS_READ = "customers:read"
@@ -22,6 +24,7 @@ class Permission(StrEnum):
 
 
 _READ_WORK = {
+    Permission.APPROVALS_READ,
     Permission.CONVERSATIONS_READ,
     Permission.DECISIONS_READ,
     Permission.POLICIES_READ,
@@ -37,7 +40,7 @@ _HANDLE_WORK = {
 
 GRANTS: Mapping[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.SUPERVISOR: frozenset(_HANDLE_WORK),
+    Role.SUPERVISOR: frozenset({*_HANDLE_WORK, Permission.APPROVALS_DECIDE}),
     Role.AGENT: frozenset(_HANDLE_WORK),
     Role.INTEGRATION: frozenset(_HANDLE_WORK),
     Role.AUDITOR: frozenset({*_READ_WORK, Permission.CUSTOMERS_READ}),

@@ -77,13 +77,41 @@ def decide(
             agent=state.assigned_agent,
             inputs=inputs,
         )
-    queue = _select_queue(triage, customer, policy) if state.queue is None else state.queue
+    queue = (
+        _select_queue(intent.name, triage, customer, policy) if state.queue is None else state.queue
+    )
     spec = policy.queue(queue)
     forecast = forecasts.get(queue)
     inputs["queue_forecast"] = None if forecast is None else _forecast_json(forecast)
     pressure = forecast is not None and (forecast.breaching or forecast.spike)
 
-    reasons = _person_triggers(triage, state, customer, policy)
+    if (
+        state.flow is not None
+        and state.queue is None
+        and _continues_flow(triage, state, customer, policy, pressure=pressure)
+    ):
+        reasons = _person_triggers(triage, state, customer, policy, intent_name=state.flow)
+        if not reasons:
+            inputs["flow"] = state.flow
+            return RoutingDecision(
+                outcome=RoutingOutcome.AUTOMATE,
+                reasons=(
+                    Reason(
+                        "flow_continues",
+                        f"The bot is serving {state.flow.replace('_', ' ')}"
+                        + (
+                            " and the message answers its question."
+                            if state.answers_flow
+                            else "; the message does not clearly start another request."
+                        ),
+                    ),
+                ),
+                intent=state.flow,
+                confidence=intent.confidence,
+                inputs=inputs,
+            )
+    else:
+        reasons = _person_triggers(triage, state, customer, policy, intent_name=intent.name)
     if not reasons and state.queue is not None:
         reasons = [Reason("conversation.queued", f"Already waiting in {spec.name}.")]
     if not reasons:
@@ -112,9 +140,70 @@ def decide(
     )
 
 
+def _continues_flow(
+    triage: Triage,
+    state: ConversationState,
+    customer: CustomerContext,
+    policy: Policy,
+    *,
+    pressure: bool,
+) -> bool:
+    """A message in a flow stays in it unless it confidently starts another request: short
+    answers ("yes", an order number) read like nothing on their own, so the intent model's
+    opinion of them must not end the flow."""
+    if state.answers_flow:
+        return True
+    intent = triage.intent
+    if intent.out_of_scope or intent.name == state.flow:
+        return True
+    rule = policy.automation.intents.get(intent.name)
+    bar = _bar(rule, customer.segment, policy, pressure=pressure)
+    return intent.confidence < bar.threshold
+
+
+def hand_over(
+    *,
+    reasons: Sequence[Reason],
+    intent_name: str,
+    triage: Triage,
+    state: ConversationState,
+    customer: CustomerContext,
+    forecasts: Mapping[QueueId, QueueForecast],
+    agents: Sequence[AgentLoad],
+    policy: Policy,
+) -> RoutingDecision:
+    """Route to a person because the bot says so (`reasons`): identity not verified, a request
+    outside policy the customer wants a person for, the order system down. The queue is chosen
+    for `intent_name`, the request the bot was serving."""
+    inputs = _inputs(triage, state, customer)
+    inputs["flow"] = intent_name
+    queue = _select_queue(intent_name, triage, customer, policy)
+    forecast = forecasts.get(queue)
+    inputs["queue_forecast"] = None if forecast is None else _forecast_json(forecast)
+    return _to_person(
+        reasons=list(reasons),
+        triage=triage,
+        state=state,
+        customer=customer,
+        spec=policy.queue(queue),
+        forecast=forecast,
+        pressure=forecast is not None and (forecast.breaching or forecast.spike),
+        agents=agents,
+        policy=policy,
+        inputs=inputs,
+    )
+
+
 def _person_triggers(
-    triage: Triage, state: ConversationState, customer: CustomerContext, policy: Policy
+    triage: Triage,
+    state: ConversationState,
+    customer: CustomerContext,
+    policy: Policy,
+    *,
+    intent_name: str,
 ) -> list[Reason]:
+    """`intent_name` is the request being served: the message's intent, or the flow's when the
+    message continues one (a repeat contact was already weighed when the flow began)."""
     escalation = policy.escalation
     reasons = [
         Reason(
@@ -125,7 +214,9 @@ def _person_triggers(
         for topic in triage.sensitive_topics
     ]
     intent = triage.intent
-    if intent.name == HUMAN_AGENT:
+    # A message that answers the bot's question ("yes please") is not a request for a person,
+    # however the intent model reads it; the bot itself hands over on an explicit one.
+    if intent.name == HUMAN_AGENT and not state.answers_flow:
         reasons.append(Reason("customer_asked_for_person", "The customer asked for a person."))
     keyword = _keyword(triage.redacted_text, escalation.keywords)
     if keyword is not None:
@@ -134,38 +225,38 @@ def _person_triggers(
         why = ", ".join(triage.urgency.reasons) or "no reason given"
         reasons.append(Reason("urgency", f"Urgency is {triage.urgency.level.value} ({why})."))
     reasons.extend(_sentiment_triggers(triage, state, policy))
-    if customer.repeat_contacts > 0:
+    if customer.repeat_contacts > 0 and intent_name == intent.name:
         reasons.append(
             Reason(
                 "repeat_contact",
                 f"Contact number {customer.repeat_contacts + 1} about "
-                f"{intent.name.replace('_', ' ')} within {escalation.repeat_contact_days} days.",
+                f"{intent_name.replace('_', ' ')} within {escalation.repeat_contact_days} days.",
             )
         )
     if state.bot_turns >= escalation.max_bot_turns:
         reasons.append(
             Reason(
                 "bot_turns_exhausted",
-                f"The bot has had {state.bot_turns} turns without resolving it "
+                f"The bot has gone {state.bot_turns} turns without progress "
                 f"(limit {escalation.max_bot_turns}).",
             )
         )
     segment_rule = policy.automation.segments.get(customer.segment)
-    if segment_rule is not None and intent.name in segment_rule.to_person:
+    if segment_rule is not None and intent_name in segment_rule.to_person:
         reasons.append(
             Reason(
                 "segment_rule",
                 f"{customer.segment.value.upper()} customers always get a person for "
-                f"{intent.name.replace('_', ' ')}.",
+                f"{intent_name.replace('_', ' ')}.",
             )
         )
-    if intent.name != OUT_OF_SCOPE:
-        rule = policy.automation.intents.get(intent.name)
+    if intent_name != OUT_OF_SCOPE:
+        rule = policy.automation.intents.get(intent_name)
         if rule is None or not rule.automate:
             reasons.append(
                 Reason(
                     "intent_not_automated",
-                    f"The bot does not handle {intent.name.replace('_', ' ')}.",
+                    f"The bot does not handle {intent_name.replace('_', ' ')}.",
                 )
             )
     return reasons
@@ -348,12 +439,14 @@ def _bar(rule: IntentRule | None, segment: Segment, policy: Policy, *, pressure:
     )
 
 
-def _select_queue(triage: Triage, customer: CustomerContext, policy: Policy) -> QueueId:
+def _select_queue(
+    intent_name: str, triage: Triage, customer: CustomerContext, policy: Policy
+) -> QueueId:
     language = triage.language.code
     if language == "und" and customer.preferred_language:
         language = customer.preferred_language
     for rule in policy.routing.rules:
-        if rule.intents and triage.intent.name not in rule.intents:
+        if rule.intents and intent_name not in rule.intents:
             continue
         if rule.languages and language not in rule.languages:
             continue
@@ -520,6 +613,8 @@ def _inputs(
             "customer_turns": state.customer_turns,
             "bot_turns": state.bot_turns,
             "clarifications": state.clarifications,
+            "flow": state.flow,
+            "answers_flow": state.answers_flow,
             "queue": state.queue,
             "waiting_seconds": round(state.waiting_seconds, 1),
             "sentiment_trend": None if sentiment is None else round(sentiment.trend, 4),

@@ -19,6 +19,7 @@ from cxops.domain.triage import ORDER_INTENTS, SentimentTrajectory, Triage
 
 ORDER_NUMBER = re.compile(r"\b[A-Z]{1,3}-?\d{5,10}\b")
 QUOTE_CHARS = 200
+SELFSERVICE = "selfservice"
 RECENT_ORDERS = 3
 
 
@@ -35,6 +36,7 @@ class HandoffFacts:
     customer: Customer | None
     orders: Sequence[Order]
     repeat_contacts: int
+    bot: Mapping[str, object] | None = None
 
 
 def build_packet(facts: HandoffFacts) -> dict[str, object]:
@@ -71,8 +73,9 @@ def build_packet(facts: HandoffFacts) -> dict[str, object]:
                 "reasons": [r.text for r in d.reasons],
             }
             for d in facts.earlier_decisions
-            if d.outcome in {"automate", "clarify"}
+            if d.outcome in {"automate", "clarify"} or d.kind == SELFSERVICE
         ],
+        "bot_learned": None if facts.bot is None else dict(facts.bot),
         "found": {
             "orders_named": orders_named,
             "sensitive_topics": sorted(
@@ -159,10 +162,12 @@ def _orders_named(customer_messages: Sequence[Message]) -> list[str]:
 
 def _open_questions(facts: HandoffFacts, orders_named: Sequence[str]) -> list[str]:
     questions = []
-    if facts.customer is None:
+    verified = facts.bot is not None and bool(facts.bot.get("identity_verified"))
+    if facts.customer is None and not verified:
         questions.append("Customer not identified: verify who they are before discussing orders.")
     intents = {t.intent.name for t in facts.triage.values()}
-    if intents & ORDER_INTENTS and not orders_named:
+    known_order = facts.bot is not None and facts.bot.get("order_id")
+    if intents & ORDER_INTENTS and not orders_named and not known_order:
         questions.append("Which order is it about? No order number given yet.")
     if facts.triage and all(t.intent.out_of_scope for t in facts.triage.values()):
         questions.append("The bot could not tell what they need: ask in your own words.")

@@ -24,6 +24,7 @@ from cxops.domain.customers import Segment
 from cxops.domain.ids import QueueId
 from cxops.domain.triage import UrgencyLevel
 from cxops.domain.workforce import Queue
+from cxops.selfservice.rules import SelfServiceRules
 
 DEFAULT_POLICY: Final = "policy/default.yaml"
 
@@ -169,6 +170,7 @@ class Policy(_Strict):
     routing: Routing
     priority: Priority
     adaptation: Adaptation = Adaptation()
+    selfservice: SelfServiceRules = SelfServiceRules()
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Self:

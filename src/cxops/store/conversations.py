@@ -51,6 +51,7 @@ def _message(row: Any) -> Message:
         created_at=row.created_at,
         idempotency_key=row.idempotency_key,
         request_hash=row.request_hash,
+        in_reply_to=None if row.in_reply_to is None else MessageId(row.in_reply_to),
     )
 
 
@@ -107,6 +108,13 @@ class SqlConversationRepository:
             )
         )
         return int(self._conn.execute(query).scalar_one())
+
+    def link_customer(self, conversation_id: ConversationId, customer_id: CustomerId) -> None:
+        self._conn.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation_id, conversations.c.customer_id.is_(None))
+            .values(customer_id=customer_id)
+        )
 
     def touch(self, conversation_id: ConversationId, *, at: datetime) -> None:
         self._conn.execute(
@@ -244,6 +252,7 @@ class SqlMessageRepository:
                 created_at=m.created_at,
                 idempotency_key=m.idempotency_key,
                 request_hash=m.request_hash,
+                in_reply_to=m.in_reply_to,
             ),
             key=m.idempotency_key,
             taken=lambda key: self.find_by_idempotency_key(m.conversation_id, key) is not None,

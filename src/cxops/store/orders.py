@@ -216,6 +216,13 @@ class SqlOrderRepository:
         row = self._conn.execute(select(refunds).where(refunds.c.id == refund_id)).first()
         return None if row is None else _refund(row)
 
+    def ids_starting_with(self, prefix: str) -> list[OrderId]:
+        rows = self._conn.execute(
+            select(orders.c.id).where(orders.c.id.startswith(prefix, autoescape=True))
+        )
+        # SQLite's LIKE ignores letter case, PostgreSQL's does not: decide here, the same way.
+        return [OrderId(r.id) for r in rows if r.id.startswith(prefix)]
+
     def _assemble(self, rows: Sequence[Any]) -> list[Order]:
         """Load the children of many orders with one query per child table."""
         ids = [r.id for r in rows]

@@ -247,6 +247,7 @@ messages = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("idempotency_key", String(255)),
     Column("request_hash", String(64)),
+    Column("in_reply_to", ID),
     UniqueConstraint("conversation_id", "idempotency_key"),
     Index("ix_messages_conversation_created", "conversation_id", "created_at"),
 )
@@ -352,4 +353,32 @@ webhook_deliveries = Table(
     Column("delivered_at", UtcDateTime),
     UniqueConstraint("subscription_id", "event_id"),
     Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+)
+
+dialogues = Table(
+    "dialogues",
+    metadata,
+    Column("conversation_id", ID, ForeignKey("conversations.id"), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+bot_actions = Table(
+    "bot_actions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("conversation_id", ID, ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("order_id", String(64), nullable=False, index=True),
+    Column("params", JSON, nullable=False),
+    Column("status", String(32), nullable=False, index=True),
+    Column("needs_approval", Boolean, nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("preview", JSON, nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("decided_by", ID),
+    Column("decided_at", UtcDateTime),
+    Column("note", Text, nullable=False),
 )

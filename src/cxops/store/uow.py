@@ -14,6 +14,7 @@ from cxops.store.handoffs import SqlHandoffRepository
 from cxops.store.operations import SqlOperationLog
 from cxops.store.orders import SqlOrderRepository
 from cxops.store.policies import SqlPolicyRepository
+from cxops.store.selfservice import SqlActionRepository, SqlDialogueRepository
 from cxops.store.triage import SqlTriageRepository
 from cxops.store.webhooks import SqlWebhookRepository
 from cxops.store.workforce import SqlWorkforceRepository
@@ -35,6 +36,8 @@ class SqlUnitOfWork:
     policies: SqlPolicyRepository
     handoffs: SqlHandoffRepository
     webhooks: SqlWebhookRepository
+    dialogues: SqlDialogueRepository
+    actions: SqlActionRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -57,6 +60,8 @@ class SqlUnitOfWork:
         self.policies = SqlPolicyRepository(conn)
         self.handoffs = SqlHandoffRepository(conn)
         self.webhooks = SqlWebhookRepository(conn)
+        self.dialogues = SqlDialogueRepository(conn)
+        self.actions = SqlActionRepository(conn)
         return self
 
     def __exit__(

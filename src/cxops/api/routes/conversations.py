@@ -79,6 +79,7 @@ def post_message(
         conversation_id=conversation_id,
         message=message_out(posted.message, posted.triage),
         decision=None if posted.decision is None else DecisionOut.model_validate(posted.decision),
+        replies=[MessageOut.model_validate(m) for m in posted.replies],
     )
 
 

@@ -1,0 +1,1 @@
+"""Self-service: the bot that resolves routine requests end to end through the order system."""
