@@ -7,6 +7,7 @@ import pytest
 
 from cxops.domain.conversations import Channel, Conversation, ConversationStatus
 from cxops.domain.customers import Segment
+from cxops.domain.decisions import Reason
 from cxops.domain.ids import AgentId, ConversationId, QueueId
 from cxops.domain.routing import (
     AgentLoad,
@@ -30,7 +31,7 @@ from cxops.domain.triage import (
     UrgencyLevel,
 )
 from cxops.domain.workforce import AgentStatus
-from cxops.routing.engine import best_agent, decide, serving_order
+from cxops.routing.engine import best_agent, decide, hand_over, serving_order
 from cxops.routing.policy import Policy, default_policy
 
 POLICY = default_policy().policy
@@ -405,3 +406,55 @@ def test_that_waiting_time_ages_a_contact_past_newer_more_urgent_ones() -> None:
     tie = waiting("conv_tie", 30, 1)
     ordered = serving_order([tie, new_high, old_low], policy=POLICY, now=now)
     assert [c.id for c in ordered] == ["conv_old_low", "conv_new_high", "conv_tie"]
+
+
+IN_FLOW = replace(FRESH, customer_turns=3, flow="cancel_order")
+
+
+def test_that_a_short_answer_stays_in_the_flow_whatever_the_model_makes_of_it() -> None:
+    yes = run(
+        triage("human_agent", 0.55, text="yes please"), state=replace(IN_FLOW, answers_flow=True)
+    )
+    assert yes.outcome is AUTOMATE
+    assert codes(yes) == ["flow_continues"]
+    assert yes.intent == "cancel_order"
+    vague = run(triage("out_of_scope", 0.2, text="hmm"), state=IN_FLOW)
+    assert codes(vague) == ["flow_continues"]
+
+
+def test_that_a_confident_new_request_leaves_the_flow() -> None:
+    switched = run(triage("return_item", 0.97, text="actually I want to return it"), state=IN_FLOW)
+    assert switched.outcome is AUTOMATE
+    assert switched.intent == "return_item"
+    assert "flow_continues" not in codes(switched)
+    complaint = run(triage("complaint", 0.97, text="this is a disgrace"), state=IN_FLOW)
+    assert complaint.outcome in (QUEUE, AGENT)
+    assert "intent_not_automated" in codes(complaint)
+
+
+def test_that_person_triggers_still_end_a_flow() -> None:
+    fraud = SensitiveTopic(SensitiveCategory.FINANCIAL, "fraud", "fraud", 0, 5)
+    flagged = run(
+        triage("order_status", 0.3, sensitive=(fraud,)), state=replace(IN_FLOW, answers_flow=True)
+    )
+    assert codes(flagged)[0] == "sensitive_topic"
+    asked = run(triage("human_agent", 0.95, text="get me a human"), state=IN_FLOW)
+    assert codes(asked)[0] == "customer_asked_for_person"
+    stalled = run(triage("out_of_scope", 0.2), state=replace(IN_FLOW, bot_turns=4))
+    assert codes(stalled)[0] == "bot_turns_exhausted"
+
+
+def test_that_the_bot_hands_over_to_the_queue_of_the_flow_it_was_serving() -> None:
+    decision = hand_over(
+        reasons=[Reason("verification_failed", "Identity could not be verified.")],
+        intent_name="return_item",
+        triage=triage("out_of_scope", 0.2, text="dunno"),
+        state=IN_FLOW,
+        customer=STANDARD,
+        forecasts={},
+        agents=[],
+        policy=POLICY,
+    )
+    assert decision.outcome is QUEUE
+    assert decision.queue == "q_returns_refunds"
+    assert codes(decision)[:2] == ["verification_failed", "queue_selected"]

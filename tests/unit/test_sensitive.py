@@ -56,6 +56,14 @@ EDGE_INPUTS = [
             "no reconozco este cargo",
         ),
         ("My son was injured by the toy", HEALTH, "injury", "injured"),
+        (
+            "honestly I don't see the point of living anymore",
+            HEALTH,
+            "self_harm",
+            "point of living",
+        ),
+        ("I want to kill myself", HEALTH, "self_harm", "kill myself"),
+        ("ya no quiero vivir más", HEALTH, "self_harm", "no quiero vivir más"),
         ("the heel broke and I hurt my ankle", HEALTH, "injury", "hurt"),
         ("the iron burned my arm", HEALTH, "burn", "burned"),
         (

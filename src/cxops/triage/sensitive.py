@@ -110,6 +110,22 @@ TOPIC_PATTERNS: tuple[tuple[SensitiveCategory, str, tuple[str, ...]], ...] = (
     ),
     (
         _HEALTH,
+        "self_harm",
+        (
+            r"(?:kill|hurt|harm)(?:ing)?\s+my\s*self",
+            r"end(?:ing)?\s+(?:it\s+all|my\s+(?:own\s+)?life)",
+            r"suicid(?:e|al)",
+            r"(?:want|wanna)\s+to\s+die",
+            r"(?:no|any)\s+(?:reason|point)\s+(?:to|in|of)\s+(?:living|live|going\s+on)",
+            r"point\s+(?:of|in)\s+living",
+            r"suicid(?:io|arme|arse)",
+            r"quitarme\s+la\s+vida",
+            r"(?:no\s+)?quiero\s+(?:morir(?:me)?|vivir\s+mas)",
+            r"hacerme\s+dano",
+        ),
+    ),
+    (
+        _HEALTH,
         "allergic_reaction",
         (
             r"allergic(?:\s+reaction)?",
