@@ -21,11 +21,12 @@ Rules it never breaks:
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from cxops.domain.customers import Segment
 from cxops.domain.decisions import Reason
 from cxops.domain.errors import (
     BusinessRuleError,
@@ -123,8 +124,10 @@ def answers_pending(dialogue: Dialogue, text: str) -> bool:
     """Whether the message answers what the bot asked last (routing keeps such a message in the
     flow even when, on its own, it reads like another intent or like nothing at all)."""
     step = dialogue.step
-    if step in (Step.CONFIRM, Step.OFFER_PERSON, Step.ANYTHING_ELSE):
-        return slots.is_done(text) or slots.yes_or_no(text) is not None
+    if step in (Step.CONFIRM, Step.OFFER_PERSON):
+        return slots.leading_answer(text) is not None
+    if step is Step.ANYTHING_ELSE:
+        return slots.is_bare_answer(text)
     if step is Step.IDENTITY:
         return bool(slots.emails(text) or slots.order_numbers(text) or slots.postcodes(text))
     if step is Step.ORDER:
@@ -134,6 +137,14 @@ def answers_pending(dialogue: Dialogue, text: str) -> bool:
     if step is Step.ADDRESS:
         return slots.address(text, country="US") is not None
     return False
+
+
+def _says_enough(text: str) -> bool:
+    """Whether a message has words enough to tell its language: a bare email address, order
+    number or street address reads as English and must not switch a Spanish conversation, so
+    only ordinary (lower-case) words count."""
+    bare = slots.EMAIL.sub(" ", slots.ORDER_NUMBER.sub(" ", text))
+    return len(re.findall(r"(?<!\w)[^\W\d_A-Z][^\W\d_]+", bare)) >= 3
 
 
 def _ordinal(text: str) -> int | None:
@@ -153,11 +164,13 @@ class Bot:
         rules: SelfServiceRules,
         replies: Replies,
         history: History,
+        person_intents: Mapping[Segment, Collection[str]] | None = None,
     ) -> None:
         self._orders = orders
         self._rules = rules
         self._replies = replies
         self._history = history
+        self._person_intents = person_intents or {}
 
     def turn(self, dialogue: Dialogue, pending: Action | None, t: TurnInput) -> BotTurn:
         """Answer one customer message (see the module docstring for the rules)."""
@@ -184,7 +197,7 @@ class _Turn:
         self.t = t
         self.out = BotTurn(dialogue=dialogue)
         self.progress = False
-        if t.language in LANGUAGES:
+        if t.language in LANGUAGES and (dialogue.turns == 0 or _says_enough(t.text)):
             self.d.language = t.language
 
     def run(self) -> BotTurn:
@@ -225,13 +238,16 @@ class _Turn:
             )
         if flow != d.flow or d.step is Step.ANYTHING_ELSE:
             self._start(flow)
+        if d.pending_id is not None and d.step is Step.CONFIRM and self.pending is not None:
+            self._confirm(self.pending)
+            return
+        self._dispatch_flow(flow)
+
+    def _dispatch_flow(self, flow: str) -> None:
         if flow in INFO_FLOWS:
             self._inform(flow)
             return
         if not self._verified():
-            return
-        if d.pending_id is not None and d.step is Step.CONFIRM and self.pending is not None:
-            self._confirm(self.pending)
             return
         order = self._order()
         if order is None:
@@ -255,7 +271,7 @@ class _Turn:
         self._event("flow_started", Reason("flow_started", f"Serving {flow}."))
 
     def _offer_answered(self) -> bool:
-        answer = self.t.text and slots.yes_or_no(self.t.text)
+        answer = slots.leading_answer(self.t.text)
         if answer is True:
             raise _HandOverError(
                 Reason(
@@ -269,9 +285,15 @@ class _Turn:
             self._anything_else()
             self.progress = True
             return True
+        if self.t.continues_flow:
+            self._say("confirm_unclear")
+            self._say("offer_person")
+            return True
         return False
 
     def _wrap_up(self) -> bool:
+        if not slots.is_bare_answer(self.t.text):
+            return False
         if slots.is_done(self.t.text) or slots.yes_or_no(self.t.text) is False:
             self._say("goodbye")
             self.out.close = True
@@ -292,6 +314,8 @@ class _Turn:
         return False
 
     def _clarify(self) -> None:
+        if self.d.customer_id is None:
+            self._harvest()
         options = [a for a in self.t.alternatives[:2] if a in self.replies.labels]
         if self.t.out_of_scope or len(options) < 2:
             self._say("clarify_rephrase")
@@ -349,20 +373,7 @@ class _Turn:
         d, t = self.d, self.t
         if d.customer_id is not None:
             return True
-        given = slots.emails(t.text)
-        if given:
-            found = self.orders.find_customer(email=given[0])
-            d.candidate_id = "" if found is None else found.id
-            self.progress = True
-        numbers = slots.order_numbers(t.text)
-        if numbers:
-            d.claimed_order = numbers[0]
-            self.progress = True
-        codes = slots.postcodes(t.text)
-        if codes and d.candidate_id:
-            customer = self.orders.find_customer(customer_id=CustomerId(d.candidate_id))
-            d.postcode_ok = customer is not None and customer.address.postal_code in codes
-            self.progress = True
+        self._harvest()
         if d.candidate_id is None:
             self._ask(Step.IDENTITY, "verify_ask")
             return False
@@ -380,6 +391,7 @@ class _Turn:
             d.candidate_id, d.claimed_order, d.postcode_ok = None, None, None
             self._event("verified", Reason("identity_verified", "Email and second factor match."))
             self._say("verified")
+            self._segment_rule()
             return True
         d.attempts += 1
         d.candidate_id, d.claimed_order, d.postcode_ok = None, None, None
@@ -401,6 +413,55 @@ class _Turn:
             )
         self._ask(Step.IDENTITY, "verify_mismatch")
         return False
+
+    def _harvest(self) -> None:
+        """Take the identity details the message gives (an email is looked up at once and
+        only the matching customer id kept; a postcode is compared at once), and any item the
+        customer names from the order they claim."""
+        d, t = self.d, self.t
+        given = slots.emails(t.text)
+        if given:
+            found = self.orders.find_customer(email=given[0])
+            d.candidate_id = "" if found is None else found.id
+            self.progress = True
+        numbers = slots.order_numbers(t.text)
+        if numbers:
+            d.claimed_order = numbers[0]
+            self.progress = True
+        codes = slots.postcodes(t.text)
+        if codes and d.candidate_id:
+            customer = self.orders.find_customer(customer_id=CustomerId(d.candidate_id))
+            d.postcode_ok = customer is not None and customer.address.postal_code in codes
+            self.progress = True
+        if numbers and d.flow in ("return_item", "exchange_item"):
+            self._remember_items(numbers[0])
+
+    def _remember_items(self, order_id: str) -> None:
+        """Keep the words of the message that name items of the claimed order (product words,
+        never personal data), to pick the items once the customer is verified."""
+        try:
+            order = self.orders.get_order(OrderId(order_id))
+        except NotFoundError:
+            return
+        names = [item.product_name for item in order.items]
+        picked = slots.chosen_items(self.t.text, names)
+        if picked:
+            self.d.item_hint = [names[i] for i in picked]
+
+    def _segment_rule(self) -> None:
+        """The policy's segment rules, for a customer who was anonymous until verified."""
+        assert self.d.customer_id is not None
+        customer = self.orders.find_customer(customer_id=CustomerId(self.d.customer_id))
+        if customer is None or self.d.flow is None:
+            return
+        if self.d.flow in self.bot._person_intents.get(customer.segment, ()):
+            raise _HandOverError(
+                Reason(
+                    "segment_rule",
+                    f"{customer.segment.value.upper()} customers always get a person for "
+                    f"{self.d.flow.replace('_', ' ')}.",
+                )
+            )
 
     def _owner(self, order_id: str) -> str | None:
         try:
@@ -595,6 +656,8 @@ class _Turn:
         if not self.d.item_ids:
             names = [item.product_name for item in lines]
             picked = [0] if len(lines) == 1 else slots.chosen_items(self.t.text, names)
+            if not picked and self.d.item_hint:
+                picked = [i for i, name in enumerate(names) if name in self.d.item_hint]
             if not picked:
                 self.d.item_names = names
                 self._ask(Step.ITEMS, "which_items")
@@ -702,9 +765,17 @@ class _Turn:
         )
 
     def _confirm(self, action: Action) -> None:
-        answer = slots.yes_or_no(self.t.text)
+        answer = slots.leading_answer(self.t.text)
         if answer is None:
+            if self._asks_something_else():
+                self._decline(action, because="topic_changed")
+                self._say("action_declined")
+                self._start(self.t.intent)
+                self._dispatch_flow(self.t.intent)
+                return
+            order = self.orders.get_order(action.order_id)
             self._say("confirm_unclear")
+            self._say(_variant("confirm", action), **self._action_words(action, order))
             return
         self.progress = True
         if answer is False:
@@ -745,6 +816,13 @@ class _Turn:
         if self.d.flow == "exchange_item" and self.rules.knowledge.exchanges is not None:
             self.out.parts.append(self.rules.knowledge.exchanges.text(self.d.language))
         self._resolved(self.d.flow or action.kind.value, action=action.id, result=result)
+
+    def _asks_something_else(self) -> bool:
+        """Instead of answering yes or no, the customer asks for another thing the bot does."""
+        t = self.t
+        return (
+            not t.out_of_scope and t.intent in FLOWS and t.intent not in (self.d.flow, "greeting")
+        )
 
     def _decline(self, action: Action, *, because: str) -> None:
         self._record(_with(action, status=ActionStatus.DECLINED))

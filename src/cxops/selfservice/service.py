@@ -121,8 +121,16 @@ class SelfService:
     ) -> BotTurn:
         """Run the bot's turn against the order system; call with no transaction open."""
         with self._uow() as uow:
-            rules = self._floor.policies.active(uow).policy.selfservice
-        bot = Bot(orders=self._orders, rules=rules, replies=self._replies, history=self._history)
+            policy = self._floor.policies.active(uow).policy
+        bot = Bot(
+            orders=self._orders,
+            rules=policy.selfservice,
+            replies=self._replies,
+            history=self._history,
+            person_intents={
+                segment: rule.to_person for segment, rule in policy.automation.segments.items()
+            },
+        )
         return bot.turn(
             standing.dialogue,
             standing.pending,

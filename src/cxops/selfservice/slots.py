@@ -125,6 +125,44 @@ def yes_or_no(text: str) -> bool | None:
     return yes
 
 
+_FILLER = frozenset(
+    {
+        *(w for phrases in (*_YES.values(), *_NO.values()) for p in phrases for w in p.split()),
+        *("please", "thanks", "thank", "you", "that's", "that", "is", "it", "all", "great"),
+        *("perfect", "fine", "cool", "sure", "the", "and", "then", "go", "ahead", "do"),
+        *("gracias", "por", "favor", "eso", "es", "todo", "lo", "hazlo", "muy", "bien"),
+    }
+)
+
+
+def is_bare_answer(text: str) -> bool:
+    """A yes, a no or a "that's all" with little else: at most three other words (of three
+    letters or more). A longer message that happens to contain "ok" or "no" is more likely a
+    new request."""
+    words = [w for w in _WORD.findall(fold(text)) if len(w) >= 3 and w not in _FILLER]
+    return len(words) <= 3 and (yes_or_no(text) is not None or is_done(text))
+
+
+_CONTRAST = ("actually", "but", "instead", "rather", "wait", "pero", "en realidad", "mejor")
+
+
+def leading_answer(text: str) -> bool | None:
+    """The yes or no a reply opens with ("no, I'll ask my neighbours first"), or the yes or no
+    of a short reply; None when it gives neither. A yes followed by "actually" or "but" is no
+    yes: "ok thanks, actually I want to return it" must never confirm a cancellation."""
+    first, *tail = re.split(r"[,.;!?]", text, maxsplit=1)
+    rest = tail[0] if tail else ""
+    for part in (first, text):
+        if not is_bare_answer(part):
+            continue
+        answer = yes_or_no(part)
+        if answer is True and part is first and _has_phrase(fold(rest), _CONTRAST):
+            return None
+        if answer is not None:
+            return answer
+    return None
+
+
 def is_done(text: str) -> bool:
     """The customer says they need nothing more."""
     return _has_phrase(fold(text), _DONE)
@@ -151,39 +189,45 @@ def chosen_items(text: str, names: Sequence[str]) -> list[int]:
     return [index for score, index in scores if score == best]
 
 
+_STREET = re.compile(r"(?<![\w-])\d{1,6}[A-Za-z]?\s+(?=[^,\n]*[A-Za-z]{2})[^,\n]*$")
+
+
 def address(text: str, *, country: str) -> Address | None:
-    """An address written on one line, "street, city, postcode" (state and country optional):
+    """An address written on one line, "street and number, city, postcode" (state and country
+    optional), possibly inside a sentence ("please send it to 88 Oak St, Milwaukee, 53202"):
     None unless a street with a number, a city and a postcode can all be told apart."""
     parts = [p.strip() for p in re.split(r"[,\n]", text) if p.strip()]
     codes = postcodes(text)
     if len(parts) < 2 or not codes:
         return None
     postal = codes[0]
-    street = next((p for p in parts if re.search(r"\d", p) and postal not in p), None)
-    if street is None:
+    street_at = None
+    street = ""
+    for index, part in enumerate(parts):
+        if postal in part:
+            continue
+        match = _STREET.search(part)
+        if match is not None:
+            street_at, street = index, match.group(0).strip()
+    if street_at is None:
         return None
-    rest = [p for p in parts if p != street]
-    city = ""
-    region = ""
-    chosen_country = country
-    for part in rest:
-        words = part.replace(postal, " ").split()
-        leftover = [w for w in words if not re.fullmatch(r"\d{5}(-\d{4})?", w)]
-        if not leftover:
+    city, region, chosen_country = "", "", country
+    for part in parts[street_at + 1 :]:
+        words = [w for w in part.split() if not re.fullmatch(r"\d{5}(-\d{4})?\.?", w)]
+        words = [w.rstrip(".") for w in words]
+        if not words:
             continue
-        if len(leftover) == 1 and len(leftover[0]) == 2 and leftover[0].isalpha():
-            if not region and leftover[0].isupper() and postal in part:
-                region = leftover[0]
-            elif leftover[0].upper() in ("US", "ES", "MX", "CA"):
-                chosen_country = leftover[0].upper()
+        if len(words) == 1 and len(words[0]) == 2 and words[0].isalpha():
+            code = words[0].upper()
+            if code in ("US", "ES", "MX", "CA") and (region or postal not in part):
+                chosen_country = code
             else:
-                region = leftover[0].upper()
+                region = code
             continue
-        if leftover[-1].isupper() and len(leftover[-1]) == 2 and postal in part:
-            region = leftover[-1]
-            leftover = leftover[:-1]
-        if not city:
-            city = " ".join(leftover)
+        if postal in part and len(words[-1]) == 2 and words[-1].isupper():
+            region, words = words[-1], words[:-1]
+        if not city and words:
+            city = " ".join(words)
     if not city:
         return None
     return Address(

@@ -46,6 +46,7 @@ class Dialogue:
     order_id: str | None = None
     item_ids: list[str] = field(default_factory=list)
     item_names: list[str] = field(default_factory=list)
+    item_hint: list[str] = field(default_factory=list)
     pending_id: str | None = None
     awaiting_approval: list[str] = field(default_factory=list)
     stalled: int = 0
