@@ -44,6 +44,8 @@ from cxops.routing.policy import IntentRule, Policy, QueueSpec, Risk
 
 OUT_OF_SCOPE = "out_of_scope"
 HUMAN_AGENT = "human_agent"
+# A hello in the middle of a request is no new request.
+GREETING = "greeting"
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,11 +152,11 @@ def _continues_flow(
 ) -> bool:
     """A message in a flow stays in it unless it confidently starts another request: short
     answers ("yes", an order number) read like nothing on their own, so the intent model's
-    opinion of them must not end the flow."""
+    opinion of them must not end the flow; nor does a greeting."""
     if state.answers_flow:
         return True
     intent = triage.intent
-    if intent.out_of_scope or intent.name == state.flow:
+    if intent.out_of_scope or intent.name in (state.flow, GREETING):
         return True
     rule = policy.automation.intents.get(intent.name)
     bar = _bar(rule, customer.segment, policy, pressure=pressure)
