@@ -36,6 +36,10 @@ def replies(body: dict[str, object]) -> str:
 def test_that_a_lost_parcel_replacement_waits_for_a_supervisor_and_the_customer_hears_back(
     server: LiveServer, world: None
 ) -> None:
+    with server.client(Role.ADMIN) as admin:
+        admin.post(
+            "/v1/webhooks", json={"url": "http://127.0.0.1:9/hook", "topics": ["approval.*"]}
+        ).raise_for_status()
     with server.client(Role.INTEGRATION) as api, server.client(Role.SUPERVISOR) as boss:
         conversation = api.post("/v1/conversations", json={"channel": "chat"}).json()["id"]
         say(api, conversation, "My package never arrived, order W3000007")
@@ -69,6 +73,13 @@ def test_that_a_lost_parcel_replacement_waits_for_a_supervisor_and_the_customer_
         assert "W3000007-R1" in view["messages"][-1]["text"]
         assert view["messages"][-1]["role"] == "bot"
         assert any(d["kind"] == "approval" for d in view["decisions"])
+    with server.client(Role.ADMIN) as admin:
+        deliveries = admin.get("/v1/webhooks/deliveries").json()["deliveries"]
+    events = sorted((d["topic"], d["payload"]["status"]) for d in deliveries)
+    assert events == [
+        ("approval.decided", "executed"),
+        ("approval.requested", "awaiting_approval"),
+    ]
 
 
 def test_that_an_email_reply_is_a_letter_with_greeting_and_sign_off(

@@ -176,13 +176,6 @@ class Bot:
         """Answer one customer message (see the module docstring for the rules)."""
         return _Turn(self, Dialogue.from_json(dialogue.to_json()), pending, t).run()
 
-    def run_approved(self, action: Action) -> dict[str, Any]:
-        """Run an action a person approved; raises what `execute` raises."""
-        return execute(action, self._orders)
-
-    def say(self, key: str, language: str, **params: Any) -> str:
-        return self._replies.say(key, language, **params)
-
 
 class _Turn:
     """The working state of one turn: what was said, what changed, whether it progressed."""

@@ -49,10 +49,13 @@ from cxops.selfservice.channels import Voice, render
 from cxops.selfservice.replies import Replies, default_replies, money
 from cxops.selfservice.rules import LANGUAGES
 from cxops.selfservice.state import Dialogue
+from cxops.webhooks.service import publish
 
 SELFSERVICE = "selfservice"
 CONVERSATION_BUSY = "conversation_busy"
 APPROVAL = "approval"
+APPROVAL_REQUESTED = "approval.requested"
+APPROVAL_DECIDED = "approval.decided"
 FLOW_CONTINUES = "flow_continues"
 BOT_ANSWERS = (RoutingOutcome.AUTOMATE.value, RoutingOutcome.CLARIFY.value)
 
@@ -173,6 +176,8 @@ class SelfService:
         loaded = self._floor.policies.active(uow)
         for action in turn.actions:
             uow.actions.save(action)
+            if action.status is ActionStatus.AWAITING_APPROVAL:
+                publish(uow, topic=APPROVAL_REQUESTED, payload=_approval_event(action), at=now)
         for event in turn.events:
             uow.decisions.add(
                 Decision(
@@ -300,6 +305,7 @@ class SelfService:
                     f"approval {action_id} is already {current.status.value}",
                 )
             self._tell_customer(uow, decided, now=now)
+            publish(uow, topic=APPROVAL_DECIDED, payload=_approval_event(decided), at=now)
             uow.commit()
         log.info(
             "selfservice.approval.decided",
@@ -430,6 +436,19 @@ class SelfService:
         )
         uow.messages.add(replace(reply, text=self._redact(text)))
         return reply
+
+
+def _approval_event(action: Action) -> dict[str, Any]:
+    """What approval webhooks carry: enough to act on, no customer data beyond the order id."""
+    return {
+        "approval_id": action.id,
+        "conversation_id": action.conversation_id,
+        "kind": action.kind.value,
+        "order_id": action.order_id,
+        "status": action.status.value,
+        "reasons": [{"code": r.code, "text": r.text} for r in action.reasons],
+        "decided_by": action.decided_by,
+    }
 
 
 def bot_answers(decision: Decision | None) -> bool:
