@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from cxops.domain.decisions import Reason
+from cxops.domain.errors import DuplicateKeyError
 from cxops.domain.ids import ActionId, ConversationId, OrderId
 from cxops.domain.selfservice import Action, ActionKind, ActionStatus
 from cxops.store.tables import bot_actions, dialogues
+from cxops.store.unique import insert_claiming
 
 
 def _action(row: Any) -> Action:
@@ -72,14 +74,17 @@ class SqlDialogueRepository:
         at: datetime,
     ) -> bool:
         if expected_version == 0:
-            exists = self.get(conversation_id) is not None
-            if exists:
-                return False
-            self._conn.execute(
-                insert(dialogues).values(
-                    conversation_id=conversation_id, state=state, version=1, updated_at=at
+            try:
+                insert_claiming(
+                    self._conn,
+                    insert(dialogues).values(
+                        conversation_id=conversation_id, state=state, version=1, updated_at=at
+                    ),
+                    key=conversation_id,
+                    taken=lambda _: self.get(conversation_id) is not None,
                 )
-            )
+            except DuplicateKeyError:
+                return False
             return True
         result = self._conn.execute(
             update(dialogues)
