@@ -8,7 +8,7 @@ import pytest
 from cxops.domain.conversations import Channel
 from cxops.selfservice.channels import MAX_SPOKEN_WORDS, Voice, render
 
-NORTHWIND = Voice(brand="Northwind Outfitters")
+NORTHWIND = Voice(brand="Northwind")
 ANSWER = [
     "Your order **W2000123** ships on 2026-11-24.",
     "Track it [on the carrier's site](https://example.com/track?since=2026-11-20).",
@@ -74,7 +74,7 @@ def test_that_a_link_whose_text_is_its_url_is_written_once() -> None:
             "Ana",
             "Hello Ana,",
             "Kind regards,",
-            "Customer Care, Northwind Outfitters",
+            "Customer Care, Northwind",
             "Tuesday, 24 November 2026",
         ),
         (
@@ -82,7 +82,7 @@ def test_that_a_link_whose_text_is_its_url_is_written_once() -> None:
             None,
             "Hello,",
             "Kind regards,",
-            "Customer Care, Northwind Outfitters",
+            "Customer Care, Northwind",
             "Tuesday, 24 November 2026",
         ),
         (
@@ -90,7 +90,7 @@ def test_that_a_link_whose_text_is_its_url_is_written_once() -> None:
             "  ",
             "Hello,",
             "Kind regards,",
-            "Customer Care, Northwind Outfitters",
+            "Customer Care, Northwind",
             "Tuesday, 24 November 2026",
         ),
         (
@@ -98,7 +98,7 @@ def test_that_a_link_whose_text_is_its_url_is_written_once() -> None:
             "Ana",
             "Hola Ana:",
             "Un saludo,",
-            "Atención al cliente, Northwind Outfitters",
+            "Atención al cliente, Northwind",
             "martes, 24 de noviembre de 2026",
         ),
         (
@@ -106,7 +106,7 @@ def test_that_a_link_whose_text_is_its_url_is_written_once() -> None:
             None,
             "Hola:",
             "Un saludo,",
-            "Atención al cliente, Northwind Outfitters",
+            "Atención al cliente, Northwind",
             "martes, 24 de noviembre de 2026",
         ),
     ],
@@ -125,9 +125,9 @@ def test_that_an_email_is_greeted_signed_and_dated_in_long_form(
 
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_that_a_custom_team_signs_emails_as_written(language: str) -> None:
-    voice = Voice(brand="Northwind Outfitters", team="Returns Desk")
+    voice = Voice(brand="Northwind", team="Returns Desk")
     text = rendered(["Done."], Channel.EMAIL, language, "Ana", voice)
-    assert text.endswith("\nReturns Desk, Northwind Outfitters")
+    assert text.endswith("\nReturns Desk, Northwind")
 
 
 @pytest.mark.parametrize(
