@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 import uvicorn
 from pydantic import ValidationError
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -16,6 +17,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
+from cxops.assist.library import SUFFIXES, find_documents, import_knowledge, load_shipped
 from cxops.bootstrap import Container, bootstrap
 from cxops.configfile import ConfigError
 from cxops.demo import retail, seed
@@ -48,6 +50,8 @@ model_app = typer.Typer(
     help="The intent model: train, evaluate, list, activate.", no_args_is_help=True
 )
 app.add_typer(model_app, name="model")
+kb_app = typer.Typer(help="The knowledge base agent assist draws on.", no_args_is_help=True)
+app.add_typer(kb_app, name="kb")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -420,6 +424,62 @@ def model_activate(
     err.print(f"{version} is now current")
 
 
+@kb_app.command("import")
+def kb_import(
+    path: Annotated[Path, typer.Argument(help="A Markdown or HTML file, or a folder of them.")],
+) -> None:
+    """Import Markdown and HTML documents as articles; unchanged ones are left as they are."""
+    try:
+        documents = find_documents([path])
+    except NotFoundError as exc:
+        err.print(f"[red]error:[/red] {escape(exc.message)}")
+        raise typer.Exit(1) from exc
+    if not documents:
+        err.print(f"[red]error:[/red] no {', '.join(SUFFIXES)} files in {escape(str(path))}")
+        raise typer.Exit(1)
+    container = _container(_settings())
+    with _progress_bar() as bar:
+        task = bar.add_task("importing", total=len(documents))
+        report = import_knowledge(
+            container.uow,
+            documents,
+            clock=container.clock,
+            progress=lambda done, _: bar.update(task, completed=done),
+        )
+    err.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}")
+    if report.problems:
+        err.print(f"[red]error:[/red] {len(report.problems)} of {len(documents)} not imported:")
+        for problem in report.problems:
+            err.print(f"  {problem}", highlight=False, markup=False)
+        raise typer.Exit(2)
+
+
+@kb_app.command("list")
+def kb_list() -> None:
+    """List the knowledge base's articles (the shipped ones are brought up to date first)."""
+    container = _container(_settings())
+    load_shipped(container.uow, container.clock)
+    with container.uow() as uow:
+        articles = uow.knowledge.articles()
+        chunks = uow.knowledge.chunk_counts()
+    table = Table(box=box.SIMPLE)
+    table.add_column("id", overflow="fold")
+    table.add_column("title")
+    table.add_column("language", no_wrap=True, min_width=8)
+    table.add_column("source", no_wrap=True, min_width=8)
+    table.add_column("chunks", no_wrap=True, min_width=6, justify="right")
+    for article in articles:
+        table.add_row(
+            article.id,
+            escape(article.title),
+            article.language,
+            article.source.value,
+            str(chunks.get(article.id, 0)),
+        )
+    out.print(table)
+    err.print(f"{len(articles)} articles, {sum(chunks.values())} chunks")
+
+
 def _redacted_url(settings: Settings) -> str:
     return make_url(settings.effective_database_url).render_as_string(hide_password=True)
 
@@ -448,9 +508,10 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port (also $CXOPS_PORT).")] = None,
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
 ) -> None:
-    """Migrate the database, then serve the API."""
+    """Migrate the database, bring the shipped knowledge base up to date, then serve the API."""
     settings = _settings(host=host, port=port)
-    _container(settings)
+    container = _container(settings)
+    load_shipped(container.uow, container.clock)
     _ensure_model(settings)
     err.print(f"cxops on http://{settings.host}:{settings.port}  ({_redacted_url(settings)})")
     _serve(settings, workers=workers)
@@ -465,6 +526,7 @@ def demo(
     settings = _settings(port=port)
     container = _container(settings)
     _load_demo_data(container, seed_value=7, customers=2000, products=300, orders=10000)
+    load_shipped(container.uow, container.clock)
     _ensure_model(settings)
     with container.uow() as uow:
         issued = issue_key(uow, clock=container.clock, role=Role.ADMIN, name="demo")

@@ -28,6 +28,7 @@ from cxops.domain.ids import (
     UserId,
     WebhookId,
 )
+from cxops.domain.knowledge import Article, Chunk, UpsertOutcome
 from cxops.domain.orders import (
     Order,
     OrderStatus,
@@ -277,6 +278,40 @@ class WebhookRepository(Protocol):
         ...
 
 
+class KnowledgeRepository(Protocol):
+    """Knowledge-base articles and their chunks, always in step: an article's stored chunks are
+    the ones cut from its stored text."""
+
+    def upsert(
+        self, article: Article, chunks: Sequence[Chunk], *, origin: str, at: datetime
+    ) -> UpsertOutcome:
+        """Store the article and `chunks` (cut from it): "unchanged" when the same id is stored
+        with the same `sha256` (nothing written), "updated" when its text changed (its chunks
+        replaced), else "added". `origin` records where it came from (a path, `cxops:...`)."""
+        ...
+
+    def remove(self, article_id: str) -> None:
+        """Delete the article and its chunks (nothing if it is not stored)."""
+        ...
+
+    def get(self, article_id: str) -> Article | None: ...
+    def articles(self) -> list[Article]:
+        """By id."""
+        ...
+
+    def chunks(self, language: str | None = None) -> list[Chunk]:
+        """Every chunk, or those in `language`, by article id and ordinal."""
+        ...
+
+    def chunk_counts(self) -> dict[str, int]:
+        """Chunks per article id."""
+        ...
+
+    def count(self) -> int:
+        """Stored articles."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction across every repository. Leaving the block without `commit()` rolls back,
     so a crash mid-request never leaves half-written state."""
@@ -311,6 +346,8 @@ class UnitOfWork(Protocol):
     def dialogues(self) -> DialogueRepository: ...
     @property
     def actions(self) -> ActionRepository: ...
+    @property
+    def knowledge(self) -> KnowledgeRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

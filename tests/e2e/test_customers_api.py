@@ -7,6 +7,7 @@ import pytest
 
 from cxops.demo.retail import RetailDataset, generate
 from cxops.demo.seed import load
+from cxops.domain.access import Role
 from tests.e2e.conftest import LiveServer
 
 
@@ -99,3 +100,18 @@ def test_that_a_terse_message_is_read_in_the_customers_own_language(
     posted = api.post(f"/v1/conversations/{conversation}/messages", json={"text": "ok thx"})
 
     assert posted.json()["message"]["triage"]["language"]["code"] == "es"
+
+
+def test_that_an_agent_sees_contact_details_masked_and_a_supervisor_sees_them_whole(
+    server: LiveServer, shop: RetailDataset
+) -> None:
+    customer = shop.customers[0]
+    with server.client(Role.AGENT) as agent, server.client(Role.SUPERVISOR) as supervisor:
+        masked = agent.get(f"/v1/customers/{customer.id}").json()
+        whole = supervisor.get(f"/v1/customers/{customer.id}").json()
+    assert masked["email"] == customer.email[0] + "•••@" + customer.email.split("@")[1]
+    assert masked["address"]["line1"] == "•••"
+    assert masked["address"]["postal_code"] == customer.address.postal_code
+    assert all(o["shipping_address"]["line1"] == "•••" for o in masked["orders"])
+    assert whole["email"] == customer.email
+    assert whole["address"]["line1"] == customer.address.line1

@@ -382,3 +382,31 @@ bot_actions = Table(
     Column("decided_at", UtcDateTime),
     Column("note", Text, nullable=False),
 )
+
+kb_articles = Table(
+    "kb_articles",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("topic", String(64), nullable=False),
+    Column("intents", JSON, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("origin", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+kb_chunks = Table(
+    "kb_chunks",
+    metadata,
+    Column("id", String(140), primary_key=True),
+    Column("article_id", String(120), ForeignKey("kb_articles.id"), nullable=False, index=True),
+    Column("ordinal", Integer, nullable=False),
+    Column("heading", String(300), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("intents", JSON, nullable=False),
+    Column("title", String(300), nullable=False),
+)

@@ -11,6 +11,7 @@ from cxops.store.conversations import SqlConversationRepository, SqlMessageRepos
 from cxops.store.customers import SqlCustomerRepository
 from cxops.store.decisions import SqlDecisionRepository
 from cxops.store.handoffs import SqlHandoffRepository
+from cxops.store.knowledge import SqlKnowledgeRepository
 from cxops.store.operations import SqlOperationLog
 from cxops.store.orders import SqlOrderRepository
 from cxops.store.policies import SqlPolicyRepository
@@ -38,6 +39,7 @@ class SqlUnitOfWork:
     webhooks: SqlWebhookRepository
     dialogues: SqlDialogueRepository
     actions: SqlActionRepository
+    knowledge: SqlKnowledgeRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.webhooks = SqlWebhookRepository(conn)
         self.dialogues = SqlDialogueRepository(conn)
         self.actions = SqlActionRepository(conn)
+        self.knowledge = SqlKnowledgeRepository(conn)
         return self
 
     def __exit__(

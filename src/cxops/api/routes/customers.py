@@ -11,6 +11,7 @@ from cxops.domain.access import Principal
 from cxops.domain.customers import Customer
 from cxops.domain.errors import NotFoundError
 from cxops.domain.ids import CustomerId
+from cxops.governance.masking import customer_for, order_for
 from cxops.governance.roles import Permission
 from cxops.ports import OrderSystem
 
@@ -20,11 +21,15 @@ Reader = Annotated[Principal, Depends(allow(Permission.CUSTOMERS_READ))]
 RECENT_ORDERS = 20
 
 
-def _detail(orders: OrderSystem, customer: Customer) -> CustomerDetail:
+def _detail(orders: OrderSystem, customer: Customer, viewer: Principal) -> CustomerDetail:
+    """The customer and their orders with personal data masked for the viewer's role."""
     return CustomerDetail.model_validate(
         {
-            **CustomerOut.model_validate(customer).model_dump(),
-            "orders": orders.list_orders(customer.id, limit=RECENT_ORDERS),
+            **CustomerOut.model_validate(customer_for(customer, viewer.role)).model_dump(),
+            "orders": [
+                order_for(order, viewer.role)
+                for order in orders.list_orders(customer.id, limit=RECENT_ORDERS)
+            ],
         }
     )
 
@@ -32,19 +37,20 @@ def _detail(orders: OrderSystem, customer: Customer) -> CustomerDetail:
 @router.get("", response_model=CustomerList)
 def find_customers(
     container: ContainerDep,
-    _: Reader,
+    viewer: Reader,
     email: Annotated[str, Query(min_length=3, max_length=254, description="Exact email")],
 ) -> CustomerList:
     """Look a customer up by email (case-insensitive); an empty list when there is none."""
     customer = container.orders.find_customer(email=email)
-    found = [] if customer is None else [_detail(container.orders, customer)]
+    found = [] if customer is None else [_detail(container.orders, customer, viewer)]
     return CustomerList(customers=found)
 
 
 @router.get("/{customer_id}", response_model=CustomerDetail)
-def get_customer(customer_id: str, container: ContainerDep, _: Reader) -> CustomerDetail:
-    """A customer with their most recent orders, newest first."""
+def get_customer(customer_id: str, container: ContainerDep, viewer: Reader) -> CustomerDetail:
+    """A customer with their most recent orders, newest first; agents and auditors see email,
+    phone and street masked."""
     customer = container.orders.find_customer(customer_id=CustomerId(customer_id))
     if customer is None:
         raise NotFoundError("customer", customer_id)
-    return _detail(container.orders, customer)
+    return _detail(container.orders, customer, viewer)
