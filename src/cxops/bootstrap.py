@@ -12,6 +12,9 @@ from functools import cached_property
 import structlog
 from sqlalchemy import Engine
 
+from cxops.assist.retrieval import static_embedder
+from cxops.assist.rules import default_rules
+from cxops.assist.service import Assistant
 from cxops.connectors.clock import SystemClock
 from cxops.connectors.rest_order_system import RestOrderSystem
 from cxops.connectors.sql_order_store import SqlOrderStore
@@ -78,6 +81,16 @@ class Container:
             floor=self.floor,
             selfservice=self.selfservice,
             max_message_chars=self.settings.max_message_chars,
+        )
+
+    @cached_property
+    def assistant(self) -> Assistant:
+        return Assistant(
+            uow_factory=self.uow,
+            clock=self.clock,
+            orders=self.orders,
+            embedder=static_embedder(),
+            rules=default_rules(),
         )
 
     @cached_property

@@ -4,9 +4,10 @@ only `bootstrap` names the concrete classes."""
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Literal, Protocol, Self
 
 from cxops.domain.access import ApiKey, User
+from cxops.domain.assist import AcceptanceRow, Feedback, Suggestion
 from cxops.domain.catalog import Product, Promotion
 from cxops.domain.conversations import Conversation, Message, Outcome
 from cxops.domain.customers import Address, Customer
@@ -25,6 +26,7 @@ from cxops.domain.ids import (
     QueueId,
     RefundId,
     ReturnId,
+    SuggestionId,
     UserId,
     WebhookId,
 )
@@ -312,6 +314,36 @@ class KnowledgeRepository(Protocol):
         ...
 
 
+class SuggestionRepository(Protocol):
+    """Agent-assist suggestions as shown, and the feedback on them (at most one each)."""
+
+    def add_many(self, suggestions: Iterable[Suggestion]) -> None: ...
+    def get(self, suggestion_id: SuggestionId) -> Suggestion | None: ...
+    def for_message(
+        self, conversation_id: ConversationId, message_id: MessageId
+    ) -> list[Suggestion]:
+        """The suggestions made for that message, by rank."""
+        ...
+
+    def latest(self, conversation_id: ConversationId) -> list[Suggestion]:
+        """The newest batch of the conversation (the suggestions sharing the newest one's
+        `created_at` and message), by rank; [] when it has none."""
+        ...
+
+    def record_feedback(self, feedback: Feedback) -> bool:
+        """Store the feedback; False (nothing written) if the suggestion already has some, even
+        when another transaction stored it concurrently. The suggestion must be stored."""
+        ...
+
+    def feedback(self, suggestion_id: SuggestionId) -> Feedback | None: ...
+    def acceptance(
+        self, *, since: datetime | None, by: Literal["intent", "source"]
+    ) -> list[AcceptanceRow]:
+        """Per intent or per source, sorted by key: suggestions created at or after `since`
+        (every one when None) and how many were accepted, edited or ignored."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction across every repository. Leaving the block without `commit()` rolls back,
     so a crash mid-request never leaves half-written state."""
@@ -348,6 +380,8 @@ class UnitOfWork(Protocol):
     def actions(self) -> ActionRepository: ...
     @property
     def knowledge(self) -> KnowledgeRepository: ...
+    @property
+    def suggestions(self) -> SuggestionRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

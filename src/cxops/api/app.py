@@ -9,7 +9,16 @@ from fastapi.responses import RedirectResponse
 import cxops
 from cxops.api.errors import install_error_handlers
 from cxops.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
-from cxops.api.routes import approvals, conversations, customers, floor, health, triage, webhooks
+from cxops.api.routes import (
+    approvals,
+    assist,
+    conversations,
+    customers,
+    floor,
+    health,
+    triage,
+    webhooks,
+)
 from cxops.bootstrap import Container, bootstrap
 from cxops.logs import configure_logging
 from cxops.settings import load_settings
@@ -53,6 +62,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(floor.router)
     app.include_router(approvals.router)
+    app.include_router(assist.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from cxops.domain.assist import FeedbackAction
 from cxops.domain.conversations import Channel, ConversationStatus, MessageRole, Outcome
 from cxops.domain.customers import Segment
 from cxops.domain.orders import (
@@ -494,3 +495,55 @@ class DryRunOut(BaseModel):
     preview: dict[str, Any] | None = Field(
         description="What the write would change; null if refused."
     )
+
+
+class SuggestionOut(Out):
+    """A reply draft: `source` is macro or article, `source_id` which one; `rationale` says why
+    it ranks; `score` orders them (higher is better)."""
+
+    id: str
+    rank: int
+    text: str
+    source: str
+    source_id: str
+    intent: str
+    score: float
+    rationale: list[str]
+
+
+class NextActionOut(Out):
+    code: str
+    text: str
+    reason: str
+
+
+class AssistanceOut(BaseModel):
+    conversation_id: str
+    suggestions: list[SuggestionOut]
+    next_best_actions: list[NextActionOut]
+    reminders: list[str]
+    de_escalation: list[str] = Field(description="Phrases for an upset customer, when upset.")
+    rules_version: str
+
+
+class FeedbackCreate(Strict):
+    action: FeedbackAction
+    final_text: str | None = Field(
+        default=None, description="The text sent, when the draft was edited."
+    )
+    reason: str = Field(default="", max_length=1000)
+
+
+class FeedbackOut(Out):
+    suggestion_id: str
+    action: FeedbackAction
+    final_text: str | None
+    edit_distance: int
+    reason: str
+    given_by: str
+    given_at: datetime
+
+
+class AcceptanceOut(BaseModel):
+    by: str
+    rows: list[dict[str, Any]]

@@ -28,6 +28,7 @@ WebhookId = NewType("WebhookId", str)
 DeliveryId = NewType("DeliveryId", str)
 EventId = NewType("EventId", str)
 ActionId = NewType("ActionId", str)
+SuggestionId = NewType("SuggestionId", str)
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 

@@ -410,3 +410,31 @@ kb_chunks = Table(
     Column("intents", JSON, nullable=False),
     Column("title", String(300), nullable=False),
 )
+
+suggestions = Table(
+    "suggestions",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("conversation_id", ID, ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("message_id", ID),
+    Column("rank", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("source_id", String(140), nullable=False),
+    Column("intent", String(64), nullable=False, index=True),
+    Column("score", Float, nullable=False),
+    Column("rationale", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False, index=True),
+)
+
+suggestion_feedback = Table(
+    "suggestion_feedback",
+    metadata,
+    Column("suggestion_id", ID, ForeignKey("suggestions.id"), primary_key=True),
+    Column("action", String(16), nullable=False),
+    Column("final_text", Text),
+    Column("edit_distance", Integer, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("given_by", ID, nullable=False),
+    Column("given_at", UtcDateTime, nullable=False),
+)

@@ -6,6 +6,7 @@ from typing import Self
 from sqlalchemy import Connection, Engine
 
 from cxops.store.access import SqlAccessRepository
+from cxops.store.assist import SqlSuggestionRepository
 from cxops.store.catalog import SqlCatalogRepository
 from cxops.store.conversations import SqlConversationRepository, SqlMessageRepository
 from cxops.store.customers import SqlCustomerRepository
@@ -40,6 +41,7 @@ class SqlUnitOfWork:
     dialogues: SqlDialogueRepository
     actions: SqlActionRepository
     knowledge: SqlKnowledgeRepository
+    suggestions: SqlSuggestionRepository
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
@@ -65,6 +67,7 @@ class SqlUnitOfWork:
         self.dialogues = SqlDialogueRepository(conn)
         self.actions = SqlActionRepository(conn)
         self.knowledge = SqlKnowledgeRepository(conn)
+        self.suggestions = SqlSuggestionRepository(conn)
         return self
 
     def __exit__(

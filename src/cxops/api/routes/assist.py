@@ -1,0 +1,69 @@
+"""Agent assist: reply suggestions with guidance, the feedback on them, the acceptance report."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query
+
+from cxops.api.deps import ContainerDep, allow
+from cxops.api.errors import ERROR_RESPONSES
+from cxops.api.schemas import (
+    AcceptanceOut,
+    AssistanceOut,
+    FeedbackCreate,
+    FeedbackOut,
+    NextActionOut,
+    SuggestionOut,
+)
+from cxops.assist.acceptance import render_report
+from cxops.domain.access import Principal
+from cxops.domain.ids import ConversationId, SuggestionId
+from cxops.governance.roles import Permission
+
+router = APIRouter(tags=["assist"], responses=ERROR_RESPONSES)
+
+Handler = Annotated[Principal, Depends(allow(Permission.CONVERSATIONS_WRITE))]
+Reader = Annotated[Principal, Depends(allow(Permission.DECISIONS_READ))]
+
+
+@router.get("/v1/conversations/{conversation_id}/suggestions", response_model=AssistanceOut)
+def suggestions(conversation_id: str, container: ContainerDep, _: Handler) -> AssistanceOut:
+    """Ranked reply drafts for the latest customer message, with next-best-actions, compliance
+    reminders and de-escalation phrases. Each call stores the drafts it shows."""
+    shown = container.assistant.assist(ConversationId(conversation_id))
+    return AssistanceOut(
+        conversation_id=shown.conversation_id,
+        suggestions=[SuggestionOut.model_validate(s) for s in shown.suggestions],
+        next_best_actions=[NextActionOut.model_validate(a) for a in shown.guidance.actions],
+        reminders=list(shown.guidance.reminders),
+        de_escalation=list(shown.guidance.de_escalation),
+        rules_version=shown.rules_version,
+    )
+
+
+@router.post("/v1/suggestions/{suggestion_id}/feedback", response_model=FeedbackOut)
+def feedback(
+    suggestion_id: str, body: FeedbackCreate, container: ContainerDep, principal: Handler
+) -> FeedbackOut:
+    """Accepted (sent as drafted), edited (`final_text` required) or ignored, with an optional
+    reason; once per suggestion (409 after)."""
+    given = container.assistant.feedback(
+        SuggestionId(suggestion_id),
+        action=body.action,
+        final_text=body.final_text,
+        reason=body.reason,
+        given_by=principal.user_id or principal.key_id,
+    )
+    return FeedbackOut.model_validate(given)
+
+
+@router.get("/v1/assist/acceptance", response_model=AcceptanceOut)
+def acceptance(
+    container: ContainerDep,
+    _: Reader,
+    by: Annotated[Literal["intent", "source"], Query()] = "intent",
+    since: Annotated[datetime | None, Query(description="ISO 8601, with a time zone")] = None,
+) -> AcceptanceOut:
+    """Suggestions shown and how many were accepted, edited or ignored, per intent or source."""
+    rows = container.assistant.acceptance(since=since, by=by)
+    return AcceptanceOut(by=by, rows=render_report(rows))

@@ -1,0 +1,307 @@
+"""Agent assist's shell: gathers the case from the database and the order system, asks the pure
+engines for drafts and guidance, stores what is shown, and records the agent's feedback.
+
+The knowledge index is built once per knowledge-base state (the articles' fingerprints) and
+shared by requests; an empty knowledge base falls back to the shipped articles, so assist works
+before `cxops kb import` ever ran, without writing on a read.
+"""
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from threading import Lock
+from typing import Literal
+
+import structlog
+
+from cxops.assist.acceptance import edit_distance
+from cxops.assist.guidance import Guidance, guide
+from cxops.assist.kb import chunk, shipped_articles, shipped_macros
+from cxops.assist.retrieval import Embedder, KnowledgeIndex
+from cxops.assist.rules import LoadedRules
+from cxops.assist.suggest import Case, MacroLibrary, OrderFacts, draft_replies
+from cxops.domain.assist import AcceptanceRow, Feedback, FeedbackAction, Suggestion
+from cxops.domain.conversations import Conversation, Message, MessageRole
+from cxops.domain.errors import BusinessRuleError, InvalidInputError, NotFoundError
+from cxops.domain.ids import ConversationId, CustomerId, MessageId, OrderId, SuggestionId, new_id
+from cxops.domain.knowledge import Chunk
+from cxops.domain.orders import Order
+from cxops.domain.triage import Triage
+from cxops.ports import Clock, OrderSystem, UnitOfWork, UnitOfWorkFactory
+from cxops.selfservice.replies import money
+from cxops.selfservice.slots import order_numbers
+from cxops.selfservice.state import Dialogue
+from cxops.triage.sentiment import trajectory
+
+log = structlog.get_logger("cxops.assist")
+
+MAX_FEEDBACK_CHARS = 20_000
+REPEAT_WINDOW = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class Assistance:
+    """What the agent sees for the conversation's latest customer message."""
+
+    conversation_id: ConversationId
+    suggestions: tuple[Suggestion, ...]
+    guidance: Guidance
+    rules_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What the case needs from the database, read in one transaction."""
+
+    latest: Message
+    texts: tuple[str, ...]
+    triage: Mapping[MessageId, Triage]
+    dialogue: Dialogue
+    verified: CustomerId | None
+    repeats: int
+
+
+class Assistant:
+    def __init__(
+        self,
+        *,
+        uow_factory: UnitOfWorkFactory,
+        clock: Clock,
+        orders: OrderSystem,
+        embedder: Embedder,
+        rules: LoadedRules,
+    ) -> None:
+        self._uow = uow_factory
+        self._clock = clock
+        self._orders = orders
+        self._embedder = embedder
+        self._rules = rules
+        self._lock = Lock()
+        self._index: tuple[str, KnowledgeIndex] | None = None
+        self._macros: MacroLibrary | None = None
+
+    def assist(self, conversation_id: ConversationId) -> Assistance:
+        """Drafts and guidance for the latest customer message, stored before they are shown.
+
+        The database is read first and the order system asked after, with no transaction open:
+        the embedded order store takes its own, and SQLite serialises transactions.
+        """
+        with self._uow() as uow:
+            conversation = uow.conversations.get(conversation_id)
+            if conversation is None:
+                raise NotFoundError("conversation", conversation_id)
+            read = self._read(uow, conversation)
+            chunks = uow.knowledge.chunks()
+            fingerprint = _fingerprint([a.sha256 for a in uow.knowledge.articles()])
+        case = self._case(conversation, read)
+        message_id = read.latest.id
+        index = self._knowledge(fingerprint, chunks)
+        rules = self._rules.rules
+        drafts = draft_replies(case, index=index, library=self._library(), rules=rules)
+        now = self._clock.now()
+        shown = tuple(
+            Suggestion(
+                id=SuggestionId(new_id("sug")),
+                conversation_id=conversation_id,
+                message_id=message_id,
+                rank=rank,
+                text=draft.text,
+                source=draft.source,
+                source_id=draft.source_id,
+                intent=case.intent,
+                score=draft.score,
+                rationale=draft.rationale,
+                created_at=now,
+            )
+            for rank, draft in enumerate(drafts, start=1)
+        )
+        with self._uow() as uow:
+            uow.suggestions.add_many(shown)
+            uow.commit()
+        log.info(
+            "assist.suggested",
+            conversation_id=conversation_id,
+            intent=case.intent,
+            suggestions=len(shown),
+            sources=[s.source.value for s in shown],
+        )
+        return Assistance(conversation_id, shown, guide(case, rules), self._rules.version_label)
+
+    def feedback(
+        self,
+        suggestion_id: SuggestionId,
+        *,
+        action: FeedbackAction,
+        final_text: str | None,
+        reason: str,
+        given_by: str,
+    ) -> Feedback:
+        """Record what the agent did with a suggestion, once. Accepted means sent as drafted;
+        edited needs the text sent; ignored keeps no text."""
+        if final_text is not None and len(final_text) > MAX_FEEDBACK_CHARS:
+            raise InvalidInputError(
+                "final_text", f"must be at most {MAX_FEEDBACK_CHARS} characters"
+            )
+        if action is FeedbackAction.EDITED and not (final_text or "").strip():
+            raise InvalidInputError("final_text", "is required when the suggestion was edited")
+        with self._uow() as uow:
+            suggestion = uow.suggestions.get(suggestion_id)
+            if suggestion is None:
+                raise NotFoundError("suggestion", suggestion_id)
+            sent = {
+                FeedbackAction.ACCEPTED: suggestion.text,
+                FeedbackAction.EDITED: final_text,
+                FeedbackAction.IGNORED: None,
+            }[action]
+            given = Feedback(
+                suggestion_id=suggestion_id,
+                action=action,
+                final_text=sent,
+                edit_distance=0 if sent is None else edit_distance(suggestion.text, sent),
+                reason=reason.strip(),
+                given_by=given_by,
+                given_at=self._clock.now(),
+            )
+            if not uow.suggestions.record_feedback(given):
+                raise BusinessRuleError(
+                    "feedback_given", f"suggestion {suggestion_id} already has feedback"
+                )
+            uow.commit()
+        log.info(
+            "assist.feedback",
+            suggestion_id=suggestion_id,
+            action=action.value,
+            edit_distance=given.edit_distance,
+        )
+        return given
+
+    def acceptance(
+        self, *, since: datetime | None, by: Literal["intent", "source"]
+    ) -> list[AcceptanceRow]:
+        with self._uow() as uow:
+            return uow.suggestions.acceptance(since=since, by=by)
+
+    # -- the case -------------------------------------------------------------------------------
+
+    def _read(self, uow: UnitOfWork, conversation: Conversation) -> _Read:
+        messages = uow.messages.list_for_conversation(conversation.id)
+        customer_turns = [m for m in messages if m.role is MessageRole.CUSTOMER]
+        if not customer_turns:
+            raise BusinessRuleError(
+                "no_customer_message", f"conversation {conversation.id} has no customer message"
+            )
+        latest = customer_turns[-1]
+        triage = uow.triage.for_conversation(conversation.id)
+        if latest.id not in triage:
+            raise BusinessRuleError("not_triaged", f"message {latest.id} was never triaged")
+        stored = uow.dialogues.get(conversation.id)
+        dialogue = Dialogue() if stored is None else Dialogue.from_json(stored[0])
+        verified = conversation.customer_id or dialogue.customer_id
+        repeats = (
+            0
+            if verified is None
+            else uow.conversations.count_for_customer_since(
+                CustomerId(verified),
+                since=conversation.created_at - REPEAT_WINDOW,
+                excluding=conversation.id,
+            )
+        )
+        return _Read(
+            latest=latest,
+            texts=tuple(m.text for m in customer_turns),
+            triage=triage,
+            dialogue=dialogue,
+            verified=None if verified is None else CustomerId(verified),
+            repeats=repeats,
+        )
+
+    def _case(self, conversation: Conversation, read: _Read) -> Case:
+        """The case, with what the order system says of the verified customer and their order."""
+        customer = (
+            None if read.verified is None else self._orders.find_customer(customer_id=read.verified)
+        )
+        order = (
+            None if customer is None else self._order(customer.id, read.dialogue, list(read.texts))
+        )
+        triage = read.triage[read.latest.id]
+        scores = [t.sentiment.score for t in read.triage.values()]
+        return Case(
+            query=read.latest.text,
+            intent=_intent(triage, read.dialogue),
+            confidence=triage.intent.confidence,
+            language=triage.language.code if triage.language.code in ("en", "es") else "en",
+            sentiment=triage.sentiment.score,
+            sentiment_trend=trajectory(scores).trend if len(scores) > 1 else None,
+            sensitive_topics=_topics(read.triage.values()),
+            identity_verified=customer is not None,
+            first_name=None if customer is None else customer.first_name,
+            order=None if order is None else _facts(order),
+            channel=conversation.channel.value,
+            repeat_contacts=read.repeats,
+            pii_types=tuple(sorted({p.type.value for p in triage.pii})),
+        )
+
+    def _order(self, customer_id: CustomerId, dialogue: Dialogue, texts: list[str]) -> Order | None:
+        """The order the conversation is about: the bot's, the last one the customer named (if
+        it is theirs), else their most recent."""
+        named = [n for text in reversed(texts) for n in order_numbers(text)]
+        for number in ([dialogue.order_id] if dialogue.order_id else []) + named:
+            try:
+                order = self._orders.get_order(OrderId(number))
+            except NotFoundError:
+                continue
+            if order.customer_id == customer_id:
+                return order
+        recent = self._orders.list_orders(customer_id, limit=1)
+        return recent[0] if recent else None
+
+    # -- shared, built once ---------------------------------------------------------------------
+
+    def _knowledge(self, fingerprint: str, chunks: list[Chunk]) -> KnowledgeIndex:
+        with self._lock:
+            if self._index is not None and self._index[0] == fingerprint:
+                return self._index[1]
+        if not chunks:
+            chunks = [c for article in shipped_articles() for c in chunk(article)]
+        index = KnowledgeIndex(chunks, embedder=self._embedder)
+        with self._lock:
+            self._index = (fingerprint, index)
+        return index
+
+    def _library(self) -> MacroLibrary:
+        with self._lock:
+            if self._macros is None:
+                self._macros = MacroLibrary(shipped_macros(), embedder=self._embedder)
+            return self._macros
+
+
+def _intent(triage: Triage, dialogue: Dialogue) -> str:
+    """The request being served: the bot's flow when it was mid-flow, else the message's."""
+    if triage.intent.out_of_scope and dialogue.flow:
+        return dialogue.flow
+    return dialogue.flow if dialogue.flow and triage.intent.confidence < 0.5 else triage.intent.name
+
+
+def _topics(triages: Iterable[Triage]) -> tuple[str, ...]:
+    """Every sensitive topic raised so far in the conversation: one mention is enough."""
+    return tuple(sorted({s.topic for t in triages for s in t.sensitive_topics}))
+
+
+def _facts(order: Order) -> OrderFacts:
+    shipment = order.shipments[-1] if order.shipments else None
+    ret = order.returns[-1] if order.returns else None
+    refund = order.refunds[-1] if order.refunds else None
+    return OrderFacts(
+        order_id=order.id,
+        status=order.status.value,
+        carrier="" if shipment is None else shipment.carrier,
+        tracking_number="" if shipment is None else shipment.tracking_number,
+        eta="" if shipment is None or shipment.eta is None else shipment.eta.date().isoformat(),
+        label_reference="" if ret is None else ret.label_reference,
+        refund_amount="" if refund is None else money(refund.amount_cents, order.currency),
+    )
+
+
+def _fingerprint(shas: list[str]) -> str:
+    return hashlib.sha256("".join(sorted(shas)).encode()).hexdigest()

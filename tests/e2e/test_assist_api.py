@@ -1,0 +1,97 @@
+"""Agent assist over HTTP: drafts with their rationale and guidance, feedback, acceptance."""
+
+import httpx
+import pytest
+
+from cxops.domain.access import Role
+from tests.e2e.conftest import LiveServer
+from tests.selfservice_suite import load_suite, world_rows
+
+
+@pytest.fixture
+def world(server: LiveServer) -> None:
+    products, customers, orders = world_rows(load_suite().world)
+    with server.container.uow() as uow:
+        uow.catalog.add_products(products)
+        uow.customers.add_many(customers)
+        uow.orders.add_many(orders)
+        uow.commit()
+
+
+def conversation(api: httpx.Client, text: str, **body: object) -> str:
+    opened = api.post("/v1/conversations", json={"channel": "chat", **body}).json()["id"]
+    api.post(f"/v1/conversations/{opened}/messages", json={"text": text}).raise_for_status()
+    return str(opened)
+
+
+def test_that_an_unverified_customer_gets_drafts_without_order_facts_and_a_verify_step(
+    api: httpx.Client, world: None
+) -> None:
+    opened = conversation(api, "I sent my return back two weeks ago, where is my refund?")
+    body = api.get(f"/v1/conversations/{opened}/suggestions").json()
+    drafts = body["suggestions"]
+    assert 3 <= len(drafts) <= 5
+    assert [d["rank"] for d in drafts] == list(range(1, len(drafts) + 1))
+    assert all(d["rationale"] and d["source"] in ("macro", "article") for d in drafts)
+    assert drafts == sorted(drafts, key=lambda d: -d["score"])
+    assert "verify_identity" in [a["code"] for a in body["next_best_actions"]]
+    assert any("not yet verified" in r for r in body["reminders"])
+    assert any("refund disclosure" in r for r in body["reminders"])
+    assert not any("W300" in d["text"] for d in drafts)
+    assert body["rules_version"].startswith("assist-default@")
+
+
+def test_that_a_signed_in_customer_gets_drafts_with_their_order_facts(
+    api: httpx.Client, world: None
+) -> None:
+    opened = conversation(api, "Where is my order W3000002?", customer_id="ana")
+    drafts = api.get(f"/v1/conversations/{opened}/suggestions").json()["suggestions"]
+    assert any("1Z999AA10123456784" in d["text"] for d in drafts)
+    assert any("Ana" in d["text"] for d in drafts)
+    assert all("guarantee" not in d["text"].lower() for d in drafts)
+
+
+def test_that_an_upset_customer_brings_de_escalation_and_a_goodwill_offer(
+    api: httpx.Client, world: None
+) -> None:
+    opened = conversation(
+        api, "This is ridiculous, my order is late AGAIN and nobody helps. Terrible service!!"
+    )
+    body = api.get(f"/v1/conversations/{opened}/suggestions").json()
+    assert body["de_escalation"]
+    assert "offer_goodwill_credit" in [a["code"] for a in body["next_best_actions"]]
+
+
+def test_that_feedback_is_kept_once_and_counted_in_the_acceptance_report(
+    server: LiveServer, world: None
+) -> None:
+    with server.client(Role.AGENT) as agent, server.client(Role.ANALYST) as analyst:
+        opened = conversation(agent, "How long does standard delivery take?")
+        drafts = agent.get(f"/v1/conversations/{opened}/suggestions").json()["suggestions"]
+        first, second, third = (d["id"] for d in drafts[:3])
+
+        accepted = agent.post(f"/v1/suggestions/{first}/feedback", json={"action": "accepted"})
+        assert accepted.status_code == 200, accepted.text
+        assert accepted.json()["edit_distance"] == 0
+        assert accepted.json()["final_text"] == drafts[0]["text"]
+
+        missing = agent.post(f"/v1/suggestions/{second}/feedback", json={"action": "edited"})
+        assert missing.status_code == 422
+        assert "final_text" in missing.text
+        edited = agent.post(
+            f"/v1/suggestions/{second}/feedback",
+            json={"action": "edited", "final_text": drafts[1]["text"] + " Thanks!"},
+        )
+        assert edited.json()["edit_distance"] == len(" Thanks!")
+        agent.post(
+            f"/v1/suggestions/{third}/feedback", json={"action": "ignored", "reason": "too long"}
+        ).raise_for_status()
+        again = agent.post(f"/v1/suggestions/{first}/feedback", json={"action": "ignored"})
+        assert again.status_code == 409
+
+        report = analyst.get("/v1/assist/acceptance", params={"by": "intent"}).json()
+    rows = {row["key"]: row for row in report["rows"]}
+    row = rows[drafts[0]["intent"]]
+    assert (row["accepted"], row["edited"], row["ignored"]) == (1, 1, 1)
+    assert row["shown"] == len(drafts)
+    assert row["acceptance_rate"] == pytest.approx(2 / 3, abs=1e-3)
