@@ -33,6 +33,7 @@ from cxops.domain.orders import (
 )
 from cxops.domain.selfservice import ActionStatus
 from cxops.pipeline import NewConversation, NewMessage
+from cxops.ports import UnitOfWorkFactory
 from cxops.store.engine import make_engine
 from cxops.store.migrate import upgrade
 from cxops.store.uow import SqlUnitOfWorkFactory
@@ -245,18 +246,22 @@ def world_rows(world: World) -> tuple[list[Product], list[Customer], list[Order]
     return products, customers, orders
 
 
-def build_template(world: World, directory: Path) -> Path:
-    """A migrated SQLite file holding the world; each scenario runs on a copy of it."""
-    path = directory / "world.db"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+def seed(uow_factory: UnitOfWorkFactory, world: World) -> None:
+    """Store the world's products, customers and orders."""
     products, customers, orders = world_rows(world)
-    uow_factory = SqlUnitOfWorkFactory(engine)
     with uow_factory() as uow:
         uow.catalog.add_products(products)
         uow.customers.add_many(customers)
         uow.orders.add_many(orders)
         uow.commit()
+
+
+def build_template(world: World, directory: Path) -> Path:
+    """A migrated SQLite file holding the world; each scenario runs on a copy of it."""
+    path = directory / "world.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    seed(SqlUnitOfWorkFactory(engine), world)
     engine.dispose()
     return path
 

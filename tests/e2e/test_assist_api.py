@@ -5,17 +5,12 @@ import pytest
 
 from cxops.domain.access import Role
 from tests.e2e.conftest import LiveServer
-from tests.selfservice_suite import load_suite, world_rows
+from tests.selfservice_suite import load_suite, seed
 
 
 @pytest.fixture
 def world(server: LiveServer) -> None:
-    products, customers, orders = world_rows(load_suite().world)
-    with server.container.uow() as uow:
-        uow.catalog.add_products(products)
-        uow.customers.add_many(customers)
-        uow.orders.add_many(orders)
-        uow.commit()
+    seed(server.container.uow, load_suite().world)
 
 
 def conversation(api: httpx.Client, text: str, **body: object) -> str:
