@@ -30,7 +30,7 @@ from cxops.domain.orders import Order
 from cxops.domain.triage import Triage
 from cxops.ports import Clock, OrderSystem, UnitOfWork, UnitOfWorkFactory
 from cxops.selfservice.replies import money
-from cxops.selfservice.slots import order_numbers
+from cxops.selfservice.slots import chosen_items, order_numbers
 from cxops.selfservice.state import Dialogue
 from cxops.triage.sentiment import trajectory
 
@@ -38,6 +38,8 @@ log = structlog.get_logger("cxops.assist")
 
 MAX_FEEDBACK_CHARS = 20_000
 REPEAT_WINDOW = timedelta(days=7)
+# Orders searched for an item the customer mentions, when they name no order number.
+RECENT_ORDERS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +246,8 @@ class Assistant:
 
     def _order(self, customer_id: CustomerId, dialogue: Dialogue, texts: list[str]) -> Order | None:
         """The order the conversation is about: the bot's, the last one the customer named (if
-        it is theirs), else their most recent."""
+        it is theirs), else the most recent one holding an item the customer mentions, else the
+        most recent one."""
         named = [n for text in reversed(texts) for n in order_numbers(text)]
         for number in ([dialogue.order_id] if dialogue.order_id else []) + named:
             try:
@@ -253,7 +256,11 @@ class Assistant:
                 continue
             if order.customer_id == customer_id:
                 return order
-        recent = self._orders.list_orders(customer_id, limit=1)
+        recent = self._orders.list_orders(customer_id, limit=RECENT_ORDERS)
+        said = " ".join(texts)
+        for order in recent:
+            if chosen_items(said, [item.product_name for item in order.items]):
+                return order
         return recent[0] if recent else None
 
     # -- shared, built once ---------------------------------------------------------------------

@@ -241,9 +241,10 @@ def _order_line(case: Case, facts: Mapping[str, str]) -> str:
     if "order_id" not in facts or case.order is None:
         return ""
     line = f"Your order {facts['order_id']} is {case.order.status}"
-    if "carrier" in facts and "tracking_number" in facts:
+    in_transit = case.order.status in ("shipped", "delayed")
+    if in_transit and "carrier" in facts and "tracking_number" in facts:
         line += f", with {facts['carrier']} (tracking {facts['tracking_number']})"
-    if "eta" in facts:
+    if in_transit and "eta" in facts:
         line += f", expected {facts['eta']}"
     return line + "."
 

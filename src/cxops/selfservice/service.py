@@ -215,7 +215,11 @@ class SelfService:
                     learned=dialogue.summary(pending or standing.pending),
                 ),
             )
-        reply = self._reply(uow, conversation, message, turn.parts, dialogue, now=now)
+        replies = (
+            [self._reply(uow, conversation, message, turn.parts, dialogue, now=now)]
+            if turn.parts
+            else []
+        )
         if turn.close:
             uow.conversations.close(conversation.id, outcome=Outcome.RESOLVED, at=now)
         log.info(
@@ -226,7 +230,7 @@ class SelfService:
             events=[e.outcome for e in turn.events],
             handover=[r.code for r in turn.handover],
         )
-        return [reply]
+        return replies
 
     def handover_reply(
         self,
