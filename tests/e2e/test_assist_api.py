@@ -4,6 +4,8 @@ import httpx
 import pytest
 
 from cxops.domain.access import Role
+from cxops.domain.ids import OrderId, ProductId
+from cxops.domain.orders import ReturnItem
 from tests.e2e.conftest import LiveServer
 from tests.selfservice_suite import load_suite, seed
 
@@ -90,3 +92,35 @@ def test_that_feedback_is_kept_once_and_counted_in_the_acceptance_report(
     assert (row["accepted"], row["edited"], row["ignored"]) == (1, 1, 1)
     assert row["shown"] == len(drafts)
     assert row["acceptance_rate"] == pytest.approx(2 / 3, abs=1e-3)
+
+
+def test_that_the_customer_context_shows_orders_returns_and_past_contacts_masked_by_role(
+    server: LiveServer, world: None
+) -> None:
+    server.container.orders.create_return(
+        order_id=OrderId("W3000003"),
+        items=[ReturnItem(ProductId("socks"), 1)],
+        reason="too small",
+        idempotency_key="ctx-return",
+    )
+    with server.client(Role.AGENT) as agent, server.client(Role.SUPERVISOR) as supervisor:
+        earlier = conversation(agent, "Where is my order W3000002?", customer_id="ana")
+        agent.post(f"/v1/conversations/{earlier}/close", json={"outcome": "resolved"})
+        now = conversation(agent, "I want to return the boots", customer_id="ana")
+        anonymous = conversation(agent, "hello, what are your store hours?")
+        masked = agent.get(f"/v1/conversations/{now}/context").json()
+        whole = supervisor.get(f"/v1/conversations/{now}/context").json()
+        nobody = agent.get(f"/v1/conversations/{anonymous}/context").json()
+    assert masked["customer"]["email"] == "a•••@example.com"
+    assert whole["customer"]["email"] == "ana.ruiz@example.com"
+    assert {o["id"] for o in masked["recent_orders"]} >= {"W3000001", "W3000002", "W3000003"}
+    assert all(o["shipping_address"]["line1"] == "•••" for o in masked["recent_orders"])
+    assert [(r["order_id"], r["status"]) for r in masked["open_returns"]] == [
+        ("W3000003", "authorized")
+    ]
+    past = masked["past_contacts"]
+    assert [p["conversation_id"] for p in past] == [earlier]
+    assert past[0]["outcome"] == "resolved"
+    assert "order_status" in past[0]["intents"]
+    assert nobody["customer"] is None
+    assert nobody["recent_orders"] == []

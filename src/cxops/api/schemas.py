@@ -355,6 +355,7 @@ class ReturnItemOut(Out):
 
 class ReturnOut(Out):
     id: str
+    order_id: str
     items: list[ReturnItemOut]
     reason: str
     status: ReturnStatus
@@ -547,3 +548,24 @@ class FeedbackOut(Out):
 class AcceptanceOut(BaseModel):
     by: str
     rows: list[dict[str, Any]]
+
+
+class PastContactOut(BaseModel):
+    conversation_id: str
+    channel: Channel
+    created_at: datetime
+    status: ConversationStatus
+    outcome: Outcome | None
+    intents: list[str]
+    handled_by: str
+
+
+class CustomerContextOut(BaseModel):
+    """The customer behind a conversation, masked for the caller's role; `customer` is null
+    until they are identified (signed in, or verified by the bot)."""
+
+    conversation_id: str
+    customer: CustomerOut | None
+    recent_orders: list[OrderOut]
+    open_returns: list[ReturnOut]
+    past_contacts: list[PastContactOut]

@@ -21,13 +21,16 @@ from cxops.assist.kb import chunk, shipped_articles, shipped_macros
 from cxops.assist.retrieval import Embedder, KnowledgeIndex
 from cxops.assist.rules import LoadedRules
 from cxops.assist.suggest import Case, MacroLibrary, OrderFacts, draft_replies
+from cxops.domain.access import Role
 from cxops.domain.assist import AcceptanceRow, Feedback, FeedbackAction, Suggestion
-from cxops.domain.conversations import Conversation, Message, MessageRole
+from cxops.domain.conversations import Conversation, ConversationStatus, Message, MessageRole
+from cxops.domain.customers import Customer
 from cxops.domain.errors import BusinessRuleError, InvalidInputError, NotFoundError
 from cxops.domain.ids import ConversationId, CustomerId, MessageId, OrderId, SuggestionId, new_id
 from cxops.domain.knowledge import Chunk
-from cxops.domain.orders import Order
+from cxops.domain.orders import Order, Return, ReturnStatus
 from cxops.domain.triage import Triage
+from cxops.governance.masking import customer_for, order_for
 from cxops.ports import Clock, OrderSystem, UnitOfWork, UnitOfWorkFactory
 from cxops.selfservice.replies import money
 from cxops.selfservice.slots import chosen_items, order_numbers
@@ -38,8 +41,10 @@ log = structlog.get_logger("cxops.assist")
 
 MAX_FEEDBACK_CHARS = 20_000
 REPEAT_WINDOW = timedelta(days=7)
-# Orders searched for an item the customer mentions, when they name no order number.
+# Orders searched for an item the customer mentions, and shown in the customer's context.
 RECENT_ORDERS = 5
+PAST_CONTACTS = 10
+OPEN_RETURN_STATUSES = frozenset({ReturnStatus.AUTHORIZED, ReturnStatus.RECEIVED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,27 @@ class _Read:
     dialogue: Dialogue
     verified: CustomerId | None
     repeats: int
+
+
+@dataclass(frozen=True, slots=True)
+class PastContact:
+    """Another conversation of the customer: what it was about and how it ended."""
+
+    conversation: Conversation
+    intents: tuple[str, ...]
+    handled_by: Literal["agent", "bot", "nobody yet"]
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    """Who the agent is talking to, masked for the viewer's role. `customer` is None until the
+    customer is identified (signed in, or verified by the bot)."""
+
+    conversation_id: ConversationId
+    customer: Customer | None
+    recent_orders: tuple[Order, ...]
+    open_returns: tuple[Return, ...]
+    past_contacts: tuple[PastContact, ...]
 
 
 class Assistant:
@@ -184,6 +210,47 @@ class Assistant:
         with self._uow() as uow:
             return uow.suggestions.acceptance(since=since, by=by)
 
+    def context(self, conversation_id: ConversationId, *, viewer: Role) -> CustomerView:
+        """The customer's profile, recent orders, open returns and past contacts, with personal
+        data masked for `viewer`."""
+        with self._uow() as uow:
+            conversation = uow.conversations.get(conversation_id)
+            if conversation is None:
+                raise NotFoundError("conversation", conversation_id)
+            stored = uow.dialogues.get(conversation_id)
+            dialogue = Dialogue() if stored is None else Dialogue.from_json(stored[0])
+            verified = conversation.customer_id or dialogue.customer_id
+            past = []
+            if verified is not None:
+                for other in uow.conversations.list_for_customer(
+                    CustomerId(verified), limit=PAST_CONTACTS, excluding=conversation_id
+                ):
+                    seen = uow.triage.for_conversation(other.id).values()
+                    past.append(
+                        PastContact(
+                            conversation=other,
+                            intents=tuple(dict.fromkeys(t.intent.name for t in seen)),
+                            handled_by=_handled_by(other),
+                        )
+                    )
+        customer = (
+            None
+            if verified is None
+            else self._orders.find_customer(customer_id=CustomerId(verified))
+        )
+        if customer is None:
+            return CustomerView(conversation_id, None, (), (), tuple(past))
+        orders = self._orders.list_orders(customer.id, limit=RECENT_ORDERS)
+        return CustomerView(
+            conversation_id=conversation_id,
+            customer=customer_for(customer, viewer),
+            recent_orders=tuple(order_for(o, viewer) for o in orders),
+            open_returns=tuple(
+                r for o in orders for r in o.returns if r.status in OPEN_RETURN_STATUSES
+            ),
+            past_contacts=tuple(past),
+        )
+
     # -- the case -------------------------------------------------------------------------------
 
     def _read(self, uow: UnitOfWork, conversation: Conversation) -> _Read:
@@ -288,6 +355,14 @@ def _intent(triage: Triage, dialogue: Dialogue) -> str:
     if triage.intent.out_of_scope and dialogue.flow:
         return dialogue.flow
     return dialogue.flow if dialogue.flow and triage.intent.confidence < 0.5 else triage.intent.name
+
+
+def _handled_by(conversation: Conversation) -> Literal["agent", "bot", "nobody yet"]:
+    if conversation.assigned_agent_id is not None:
+        return "agent"
+    if conversation.status is ConversationStatus.CLOSED:
+        return "bot"
+    return "nobody yet"
 
 
 def _topics(triages: Iterable[Triage]) -> tuple[str, ...]:

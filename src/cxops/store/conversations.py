@@ -109,6 +109,17 @@ class SqlConversationRepository:
         )
         return int(self._conn.execute(query).scalar_one())
 
+    def list_for_customer(
+        self, customer_id: CustomerId, *, limit: int, excluding: ConversationId
+    ) -> list[Conversation]:
+        rows = self._conn.execute(
+            select(conversations)
+            .where(conversations.c.customer_id == customer_id, conversations.c.id != excluding)
+            .order_by(conversations.c.created_at.desc(), conversations.c.id.desc())
+            .limit(limit)
+        )
+        return [_conversation(r) for r in rows]
+
     def link_customer(self, conversation_id: ConversationId, customer_id: CustomerId) -> None:
         self._conn.execute(
             update(conversations)

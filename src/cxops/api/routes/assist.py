@@ -10,9 +10,14 @@ from cxops.api.errors import ERROR_RESPONSES
 from cxops.api.schemas import (
     AcceptanceOut,
     AssistanceOut,
+    CustomerContextOut,
+    CustomerOut,
     FeedbackCreate,
     FeedbackOut,
     NextActionOut,
+    OrderOut,
+    PastContactOut,
+    ReturnOut,
     SuggestionOut,
 )
 from cxops.assist.acceptance import render_report
@@ -24,6 +29,7 @@ router = APIRouter(tags=["assist"], responses=ERROR_RESPONSES)
 
 Handler = Annotated[Principal, Depends(allow(Permission.CONVERSATIONS_WRITE))]
 Reader = Annotated[Principal, Depends(allow(Permission.DECISIONS_READ))]
+CustomerReader = Annotated[Principal, Depends(allow(Permission.CUSTOMERS_READ))]
 
 
 @router.get("/v1/conversations/{conversation_id}/suggestions", response_model=AssistanceOut)
@@ -38,6 +44,33 @@ def suggestions(conversation_id: str, container: ContainerDep, _: Handler) -> As
         reminders=list(shown.guidance.reminders),
         de_escalation=list(shown.guidance.de_escalation),
         rules_version=shown.rules_version,
+    )
+
+
+@router.get("/v1/conversations/{conversation_id}/context", response_model=CustomerContextOut)
+def context(
+    conversation_id: str, container: ContainerDep, viewer: CustomerReader
+) -> CustomerContextOut:
+    """The customer's profile, recent orders, open returns and past contacts with their
+    outcomes; email, phone and street masked for agents, auditors and analysts."""
+    view = container.assistant.context(ConversationId(conversation_id), viewer=viewer.role)
+    return CustomerContextOut(
+        conversation_id=view.conversation_id,
+        customer=None if view.customer is None else CustomerOut.model_validate(view.customer),
+        recent_orders=[OrderOut.model_validate(o) for o in view.recent_orders],
+        open_returns=[ReturnOut.model_validate(r) for r in view.open_returns],
+        past_contacts=[
+            PastContactOut(
+                conversation_id=p.conversation.id,
+                channel=p.conversation.channel,
+                created_at=p.conversation.created_at,
+                status=p.conversation.status,
+                outcome=p.conversation.outcome,
+                intents=list(p.intents),
+                handled_by=p.handled_by,
+            )
+            for p in view.past_contacts
+        ],
     )
 
 
