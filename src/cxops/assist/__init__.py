@@ -1,7 +1,9 @@
-"""Agent assist: the knowledge base it draws on (articles, chunks, macros) and how it is filled.
+"""Agent assist: what cxops offers the person handling a conversation.
 
-`kb` reads and chunks documents without I/O; `library` imports a retailer's files and keeps the
-shipped articles stored, one transaction per file.
+`kb` reads and chunks documents without I/O and `library` imports a retailer's files; `retrieval`
+searches the chunks (BM25 and static embeddings); `suggest` drafts ranked replies and `guidance`
+gives next-best-actions, reminders and de-escalation phrases, both pure, under the `rules`;
+`service` is the shell that reads the case, stores what is shown and records the feedback.
 """
 
 from cxops.assist.kb import (
