@@ -124,3 +124,31 @@ def test_that_the_customer_context_shows_orders_returns_and_past_contacts_masked
     assert "order_status" in past[0]["intents"]
     assert nobody["customer"] is None
     assert nobody["recent_orders"] == []
+
+
+def test_that_live_call_segments_are_stored_once_and_refresh_the_suggestions(
+    api: httpx.Client, world: None
+) -> None:
+    call = api.post("/v1/conversations", json={"channel": "voice", "customer_id": "ana"}).json()[
+        "id"
+    ]
+    url = f"/v1/conversations/{call}/transcript"
+    partial = api.post(
+        url,
+        json={"speaker": "customer", "text": "hi I'm calling about", "final": False, "sequence": 1},
+    ).json()
+    assert partial == {"stored": None, "assistance": None}
+    segment = {"speaker": "customer", "text": "Where is my order W3000002?", "sequence": 2}
+    first = api.post(url, json=segment).json()
+    again = api.post(url, json=segment).json()
+    assert first["stored"]["role"] == "customer"
+    assert again["stored"]["id"] == first["stored"]["id"]
+    assert any("1Z999AA10123456784" in s["text"] for s in first["assistance"]["suggestions"])
+    agent = api.post(
+        url, json={"speaker": "agent", "text": "Let me check that for you.", "sequence": 3}
+    ).json()
+    assert agent["stored"]["role"] == "agent"
+    assert agent["assistance"] is None
+    roles = [m["role"] for m in api.get(f"/v1/conversations/{call}").json()["messages"]]
+    assert roles.count("customer") == 1
+    assert roles.count("agent") == 1

@@ -569,3 +569,21 @@ class CustomerContextOut(BaseModel):
     recent_orders: list[OrderOut]
     open_returns: list[ReturnOut]
     past_contacts: list[PastContactOut]
+
+
+class TranscriptSegment(Strict):
+    """One segment of a live call's transcript from a voice platform. Only final segments are
+    stored (as messages of the speaker); `sequence` numbers the segments of the call, so a
+    platform that resends one stores it once."""
+
+    speaker: Literal["customer", "agent"]
+    text: Text
+    final: bool = True
+    sequence: int = Field(ge=0, le=10_000_000)
+
+
+class SegmentOut(BaseModel):
+    stored: MessageOut | None = Field(description="The message stored; null for a partial segment.")
+    assistance: AssistanceOut | None = Field(
+        description="Fresh suggestions after a final customer segment; null otherwise."
+    )

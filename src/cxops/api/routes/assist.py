@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query
 
 from cxops.api.deps import ContainerDep, allow
 from cxops.api.errors import ERROR_RESPONSES
+from cxops.api.routes.conversations import message_out
 from cxops.api.schemas import (
     AcceptanceOut,
     AssistanceOut,
@@ -18,12 +19,17 @@ from cxops.api.schemas import (
     OrderOut,
     PastContactOut,
     ReturnOut,
+    SegmentOut,
     SuggestionOut,
+    TranscriptSegment,
 )
 from cxops.assist.acceptance import render_report
+from cxops.assist.service import Assistance
 from cxops.domain.access import Principal
+from cxops.domain.conversations import MessageRole
 from cxops.domain.ids import ConversationId, SuggestionId
 from cxops.governance.roles import Permission
+from cxops.pipeline import NewMessage
 
 router = APIRouter(tags=["assist"], responses=ERROR_RESPONSES)
 
@@ -36,7 +42,10 @@ CustomerReader = Annotated[Principal, Depends(allow(Permission.CUSTOMERS_READ))]
 def suggestions(conversation_id: str, container: ContainerDep, _: Handler) -> AssistanceOut:
     """Ranked reply drafts for the latest customer message, with next-best-actions, compliance
     reminders and de-escalation phrases. Each call stores the drafts it shows."""
-    shown = container.assistant.assist(ConversationId(conversation_id))
+    return _assistance_out(container.assistant.assist(ConversationId(conversation_id)))
+
+
+def _assistance_out(shown: Assistance) -> AssistanceOut:
     return AssistanceOut(
         conversation_id=shown.conversation_id,
         suggestions=[SuggestionOut.model_validate(s) for s in shown.suggestions],
@@ -72,6 +81,26 @@ def context(
             for p in view.past_contacts
         ],
     )
+
+
+@router.post("/v1/conversations/{conversation_id}/transcript", response_model=SegmentOut)
+def transcript_segment(
+    conversation_id: str, body: TranscriptSegment, container: ContainerDep, _: Handler
+) -> SegmentOut:
+    """Take one segment of a live call's transcript. A final segment is stored as a message of
+    its speaker (idempotent per `sequence`); after a final customer segment the suggestions are
+    refreshed and returned, so the agent's screen follows the call."""
+    if not body.final:
+        return SegmentOut(stored=None, assistance=None)
+    posted = container.pipeline.post_message(
+        ConversationId(conversation_id),
+        NewMessage(text=body.text, role=MessageRole(body.speaker)),
+        idempotency_key=f"transcript-{body.sequence}",
+    )
+    assistance = None
+    if body.speaker == "customer":
+        assistance = _assistance_out(container.assistant.assist(ConversationId(conversation_id)))
+    return SegmentOut(stored=message_out(posted.message, posted.triage), assistance=assistance)
 
 
 @router.post("/v1/suggestions/{suggestion_id}/feedback", response_model=FeedbackOut)
