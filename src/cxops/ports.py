@@ -311,6 +311,10 @@ class KnowledgeRepository(Protocol):
         """Every chunk, or those in `language`, by article id and ordinal."""
         ...
 
+    def fingerprints(self) -> list[str]:
+        """Every article's sha256, by article id: what tells a cached index it is stale."""
+        ...
+
     def chunk_counts(self) -> dict[str, int]:
         """Chunks per article id."""
         ...

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from cxops.assist.rules import AssistRules
 from cxops.assist.suggest import Case
+from cxops.domain.order_rules import RETURNABLE
 from cxops.domain.triage import ORDER_INTENTS
 
 LEGAL = frozenset({"lawsuit", "lawyer", "legal_action", "court", "regulator", "data_protection"})
@@ -53,7 +54,7 @@ def _actions(case: Case, rules: AssistRules) -> list[NextAction]:
     if (
         case.intent in RETURN_INTENTS
         and case.order is not None
-        and case.order.status in ("delivered", "returned")
+        and case.order.status in {status.value for status in RETURNABLE}
         and case.identity_verified
     ):
         actions.append(

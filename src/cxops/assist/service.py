@@ -120,11 +120,10 @@ class Assistant:
             if conversation is None:
                 raise NotFoundError("conversation", conversation_id)
             read = self._read(uow, conversation)
-            chunks = uow.knowledge.chunks()
-            fingerprint = _fingerprint([a.sha256 for a in uow.knowledge.articles()])
+            fingerprint, stale = self._stale_chunks(uow)
+        index = self._index_for(fingerprint, stale)
         case = self._case(conversation, read)
         message_id = read.latest.id
-        index = self._knowledge(fingerprint, chunks)
         rules = self._rules.rules
         drafts = draft_replies(case, index=index, library=self._library(), rules=rules)
         now = self._clock.now()
@@ -332,9 +331,21 @@ class Assistant:
 
     # -- shared, built once ---------------------------------------------------------------------
 
-    def _knowledge(self, fingerprint: str, chunks: list[Chunk]) -> KnowledgeIndex:
+    def _stale_chunks(self, uow: UnitOfWork) -> tuple[str, list[Chunk] | None]:
+        """The stored knowledge base's fingerprint, and its chunks only if the cached index was
+        built from another state (so a current cache costs one small query per request)."""
+        fingerprint = _fingerprint(uow.knowledge.fingerprints())
         with self._lock:
             if self._index is not None and self._index[0] == fingerprint:
+                return fingerprint, None
+        return fingerprint, uow.knowledge.chunks()
+
+    def _index_for(self, fingerprint: str, chunks: list[Chunk] | None) -> KnowledgeIndex:
+        """Build the index outside any transaction (it takes about a second); `chunks` None
+        means the cached one is current. An empty store falls back to the shipped articles."""
+        if chunks is None:
+            with self._lock:
+                assert self._index is not None
                 return self._index[1]
         if not chunks:
             chunks = [c for article in shipped_articles() for c in chunk(article)]

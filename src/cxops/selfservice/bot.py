@@ -22,7 +22,7 @@ Rules it never breaks:
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,7 +35,12 @@ from cxops.domain.errors import (
     NotFoundError,
 )
 from cxops.domain.ids import ActionId, ConversationId, CustomerId, OrderId, new_id
-from cxops.domain.order_rules import ordered_quantities, returned_quantities
+from cxops.domain.order_rules import (
+    NOT_YET_SHIPPED,
+    RETURNABLE,
+    ordered_quantities,
+    returned_quantities,
+)
 from cxops.domain.orders import Order, OrderStatus, ShipmentStatus
 from cxops.domain.routing import RoutingOutcome
 from cxops.domain.selfservice import Action, ActionKind, ActionStatus
@@ -529,7 +534,7 @@ class _Turn:
     def _order_status(self, order: Order) -> None:
         shipment = order.shipments[-1] if order.shipments else None
         status = order.status
-        if status in (OrderStatus.PENDING, OrderStatus.PROCESSING) or shipment is None:
+        if status in NOT_YET_SHIPPED or shipment is None:
             self._say(
                 "status_preparing",
                 order=order.id,
@@ -564,7 +569,7 @@ class _Turn:
 
     def _missing_delivery(self, order: Order) -> None:
         shipment = order.shipments[-1] if order.shipments else None
-        if shipment is None or order.status in (OrderStatus.PENDING, OrderStatus.PROCESSING):
+        if shipment is None or order.status in NOT_YET_SHIPPED:
             self._say("missing_not_shipped", order=order.id, status=self._status(order.status))
             self._resolved("missing_delivery", advice="not_shipped")
             return
@@ -633,7 +638,7 @@ class _Turn:
 
     def _return(self, order: Order) -> None:
         exchange = self.d.flow == "exchange_item"
-        if order.status not in (OrderStatus.DELIVERED, OrderStatus.RETURNED):
+        if order.status not in RETURNABLE:
             self._refuse(
                 "order_not_returnable",
                 "return_not_delivered",
@@ -671,7 +676,7 @@ class _Turn:
         self._propose(order, ActionKind.CANCEL_ORDER, {"reason": "customer request"})
 
     def _change_address(self, order: Order) -> None:
-        if order.status not in (OrderStatus.PENDING, OrderStatus.PROCESSING):
+        if order.status not in NOT_YET_SHIPPED:
             self._refuse(
                 "address_not_changeable",
                 "address_too_late",
@@ -684,16 +689,10 @@ class _Turn:
             self._ask(Step.ADDRESS, "ask_address", order=order.id)
             return
         self.progress = True
-        fields = {
-            "line1": parsed.line1,
-            "line2": parsed.line2,
-            "city": parsed.city,
-            "region": parsed.region,
-            "postal_code": parsed.postal_code,
-            "country": parsed.country,
-        }
         self._propose(
-            order, ActionKind.CHANGE_ADDRESS, {"reason": "customer request", "address": fields}
+            order,
+            ActionKind.CHANGE_ADDRESS,
+            {"reason": "customer request", "address": asdict(parsed)},
         )
 
     def _invoice(self, order: Order) -> None:

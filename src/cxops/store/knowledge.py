@@ -103,6 +103,11 @@ class SqlKnowledgeRepository:
             query = query.where(kb_chunks.c.language == language)
         return [_chunk(row) for row in self._conn.execute(query)]
 
+    def fingerprints(self) -> list[str]:
+        return list(
+            self._conn.execute(select(kb_articles.c.sha256).order_by(kb_articles.c.id)).scalars()
+        )
+
     def chunk_counts(self) -> dict[str, int]:
         rows = self._conn.execute(
             select(kb_chunks.c.article_id, func.count()).group_by(kb_chunks.c.article_id)
