@@ -426,9 +426,13 @@ def model_activate(
 
 @kb_app.command("import")
 def kb_import(
-    path: Annotated[Path, typer.Argument(help="A Markdown or HTML file, or a folder of them.")],
+    path: Annotated[
+        Path,
+        typer.Argument(help="A Markdown, HTML or macros.yaml file, or a folder of them."),
+    ],
 ) -> None:
-    """Import Markdown and HTML documents as articles; unchanged ones are left as they are."""
+    """Import Markdown and HTML documents as articles and macros.yaml files as reply macros;
+    unchanged ones are left as they are."""
     try:
         documents = find_documents([path])
     except NotFoundError as exc:
@@ -446,7 +450,15 @@ def kb_import(
             clock=container.clock,
             progress=lambda done, _: bar.update(task, completed=done),
         )
-    err.print(f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}")
+    err.print(
+        f"articles: added {report.added}, updated {report.updated}, "
+        f"unchanged {report.unchanged}"
+    )
+    if report.macros_added or report.macros_updated or report.macros_unchanged:
+        err.print(
+            f"macros: added {report.macros_added}, updated {report.macros_updated}, "
+            f"unchanged {report.macros_unchanged}"
+        )
     if report.problems:
         err.print(f"[red]error:[/red] {len(report.problems)} of {len(documents)} not imported:")
         for problem in report.problems:

@@ -30,7 +30,7 @@ from cxops.domain.ids import (
     UserId,
     WebhookId,
 )
-from cxops.domain.knowledge import Article, Chunk, UpsertOutcome
+from cxops.domain.knowledge import Article, Chunk, Macro, UpsertOutcome
 from cxops.domain.orders import (
     Order,
     OrderStatus,
@@ -313,6 +313,19 @@ class KnowledgeRepository(Protocol):
 
     def fingerprints(self) -> list[str]:
         """Every article's sha256, by article id: what tells a cached index it is stale."""
+        ...
+
+    def upsert_macro(self, macro: Macro, *, origin: str, at: datetime) -> UpsertOutcome:
+        """Store one of the retailer's macros: "unchanged" when stored with the same
+        fingerprint, "updated" when its text or fields changed, else "added"."""
+        ...
+
+    def macros(self) -> list[Macro]:
+        """The retailer's imported macros, by id (the shipped ones are read from the package)."""
+        ...
+
+    def macro_fingerprints(self) -> list[str]:
+        """Every imported macro's sha256, by id."""
         ...
 
     def chunk_counts(self) -> dict[str, int]:

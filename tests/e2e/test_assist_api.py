@@ -1,10 +1,15 @@
 """Agent assist over HTTP: drafts with their rationale and guidance, feedback, acceptance."""
 
+from datetime import timedelta
+
 import httpx
 import pytest
 
 from cxops.domain.access import Role
-from cxops.domain.ids import OrderId, ProductId
+from cxops.domain.catalog import Promotion, PromotionKind
+from cxops.domain.customers import Segment
+from cxops.domain.ids import OrderId, ProductId, PromotionId
+from cxops.domain.knowledge import Macro
 from cxops.domain.orders import ReturnItem
 from tests.e2e.conftest import LiveServer
 from tests.selfservice_suite import load_suite, seed
@@ -152,3 +157,88 @@ def test_that_live_call_segments_are_stored_once_and_refresh_the_suggestions(
     roles = [m["role"] for m in api.get(f"/v1/conversations/{call}").json()["messages"]]
     assert roles.count("customer") == 1
     assert roles.count("agent") == 1
+
+
+def test_that_drafts_state_the_warranty_still_running_on_the_item_in_question(
+    api: httpx.Client, world: None
+) -> None:
+    opened = conversation(
+        api, "The zipper on the jacket from order W3000004 broke already", customer_id="ana"
+    )
+    drafts = api.get(f"/v1/conversations/{opened}/suggestions").json()["suggestions"]
+    covered = [d for d in drafts if "under warranty until" in d["text"]]
+    assert covered, [d["text"] for d in drafts]
+    assert "Alpine Rain Jacket" in covered[0]["text"]
+    assert any("warranty" in line for line in covered[0]["rationale"]) or covered[0][
+        "source_id"
+    ].startswith("warranty-covered")
+
+
+def test_that_promotions_offered_are_those_the_customer_is_eligible_for(
+    server: LiveServer, api: httpx.Client, world: None
+) -> None:
+    now = server.container.clock.now()
+    with server.container.uow() as uow:
+        uow.catalog.add_promotions(
+            [
+                Promotion(
+                    id=PromotionId("PRM-T1"),
+                    code="VIPONLY25",
+                    description="VIP members: 25% off everything",
+                    kind=PromotionKind.PERCENT_OFF,
+                    value=25,
+                    min_spend_cents=0,
+                    starts_at=now - timedelta(days=1),
+                    ends_at=now + timedelta(days=10),
+                    segment=Segment.VIP,
+                ),
+                Promotion(
+                    id=PromotionId("PRM-T2"),
+                    code="FIRSTTIME",
+                    description="10% off your first order",
+                    kind=PromotionKind.PERCENT_OFF,
+                    value=10,
+                    min_spend_cents=0,
+                    starts_at=now - timedelta(days=1),
+                    ends_at=now + timedelta(days=10),
+                    first_order_only=True,
+                ),
+            ]
+        )
+        uow.commit()
+    question = "Are there any discount codes I could use on my next purchase?"
+    vip = conversation(api, question, customer_id="dev")
+    standard = conversation(api, question, customer_id="ana")
+    vip_texts = [
+        d["text"] for d in api.get(f"/v1/conversations/{vip}/suggestions").json()["suggestions"]
+    ]
+    standard_texts = [
+        d["text"]
+        for d in api.get(f"/v1/conversations/{standard}/suggestions").json()["suggestions"]
+    ]
+    assert any("VIPONLY25" in t for t in vip_texts), vip_texts
+    assert not any("VIPONLY25" in t or "FIRSTTIME" in t for t in standard_texts)
+
+
+def test_that_an_imported_macro_is_suggested_and_replaces_the_shipped_one_of_its_id(
+    server: LiveServer, api: httpx.Client, world: None
+) -> None:
+    ours = "Thanks for shopping with us. Our Seattle store opens at 8am every day."
+    with server.container.uow() as uow:
+        uow.knowledge.upsert_macro(
+            Macro(
+                id="click-and-collect-ready",
+                title="Our store hours",
+                intents=("store_info",),
+                language="en",
+                text=ours,
+                requires=(),
+            ),
+            origin="test",
+            at=server.container.clock.now(),
+        )
+        uow.commit()
+    opened = conversation(api, "What time does your Seattle store open?")
+    drafts = api.get(f"/v1/conversations/{opened}/suggestions").json()["suggestions"]
+    macros = {d["source_id"]: d["text"] for d in drafts if d["source"] == "macro"}
+    assert macros.get("click-and-collect-ready") == ours, drafts

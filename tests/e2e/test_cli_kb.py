@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
+from cxops.store.uow import SqlUnitOfWorkFactory
 from tests.e2e.test_cli import cxops
 from tests.e2e.test_restart import cxops_env
 
@@ -47,7 +48,11 @@ def test_that_a_folder_imports_reporting_the_broken_file_and_imports_again_as_un
     ("target", "message"),
     [
         pytest.param("absent", "not found", id="missing"),
-        pytest.param("empty", "no .md, .markdown, .html, .htm files", id="nothing-importable"),
+        pytest.param(
+            "empty",
+            "no .md, .markdown, .html, .htm, macros.yaml, macros.yml files",
+            id="nothing-importable",
+        ),
     ],
 )
 def test_that_a_path_with_nothing_to_import_is_a_clear_error(
@@ -61,3 +66,40 @@ def test_that_a_path_with_nothing_to_import_is_a_clear_error(
     assert done.returncode == 1
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_that_imported_macros_are_stored_replace_shipped_ones_and_reimport_unchanged(
+    env: dict[str, str], tmp_path: Path, engine: Engine
+) -> None:
+    docs = tmp_path / "macros"
+    docs.mkdir()
+    (docs / "store.macros.yaml").write_text(
+        "- id: closing-resolved\n"
+        "  title: Our own closing\n"
+        "  intents: []\n"
+        "  language: en\n"
+        "  text: Glad that's sorted, {first_name}. Have a great day from all of us!\n"
+        "- id: gift-wrap\n"
+        "  title: Gift wrapping\n"
+        "  intents: [store_info]\n"
+        "  language: en\n"
+        "  text: We gift-wrap any order for free; tick the box at checkout.\n"
+    )
+    (docs / "broken.macros.yaml").write_text(
+        "- id: bad\n  title: Bad\n  intents: []\n  language: en\n  text: Hi {password}\n"
+    )
+
+    first = cxops(env, "kb", "import", str(docs))
+    assert first.returncode == 2, first.stderr
+    assert "macros: added 2, updated 0, unchanged 0" in first.stderr
+    assert "unknown placeholders ['password']" in first.stderr
+
+    (docs / "broken.macros.yaml").unlink()
+    again = cxops(env, "kb", "import", str(docs))
+    assert again.returncode == 0, again.stderr
+    assert "macros: added 0, updated 0, unchanged 2" in again.stderr
+
+    with SqlUnitOfWorkFactory(engine)() as uow:
+        stored = {m.id: m for m in uow.knowledge.macros()}
+    assert set(stored) == {"closing-resolved", "gift-wrap"}
+    assert stored["gift-wrap"].intents == ("store_info",)

@@ -52,6 +52,11 @@ PLACEHOLDERS = frozenset(
         "refund_amount",
         "return_window_days",
         "store_name",
+        "product",
+        "warranty_until",
+        "warranty_ended",
+        "promotion_code",
+        "promotion",
     }
 )
 """What a macro may ask to be filled in: facts assist can take from the case and its order."""

@@ -1,7 +1,10 @@
-"""Filling the knowledge base: importing a retailer's documents, and storing the shipped KB.
+"""Filling the knowledge base: importing a retailer's documents and macros, and storing the
+shipped KB.
 
 The I/O around the pure `kb` module. Each imported file is its own transaction, so one broken
 file costs only itself: it is reported with its path and reason, and the others are imported.
+Articles are Markdown and HTML files; macros are YAML lists in files named `macros.yaml` or
+`*.macros.yaml` (`.yml` too), in the shipped `macros.yaml`'s format.
 """
 
 from collections import Counter
@@ -9,9 +12,17 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
-from cxops.assist.kb import chunk, parse_html, parse_markdown, shipped_articles, shipped_origin
+from cxops.assist.kb import (
+    chunk,
+    parse_html,
+    parse_macros,
+    parse_markdown,
+    shipped_articles,
+    shipped_origin,
+)
+from cxops.configfile import ConfigError
 from cxops.domain.errors import InvalidInputError, NotFoundError
-from cxops.domain.knowledge import Article, ArticleSource, ImportReport, UpsertOutcome
+from cxops.domain.knowledge import Article, ArticleSource, ImportReport, Macro, UpsertOutcome
 from cxops.ports import Clock, UnitOfWorkFactory
 
 
@@ -25,8 +36,8 @@ _PARSERS: dict[str, _Parser] = {
     ".html": parse_html,
     ".htm": parse_html,
 }
-SUFFIXES = tuple(_PARSERS)
-"""The documents an import reads, by file suffix (compared in lower case)."""
+SUFFIXES = (*_PARSERS, "macros.yaml", "macros.yml")
+"""The documents an import reads, by how their names end (compared in lower case)."""
 
 _MAX_ORIGIN = 500  # the stored column's length
 
@@ -49,12 +60,21 @@ def find_documents(paths: Iterable[Path]) -> list[Path]:
                 p
                 for p in path.rglob("*")
                 if p.is_file()
-                and p.suffix.lower() in _PARSERS
+                and _readable(p)
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
-        elif path.suffix.lower() in _PARSERS:
+        elif _readable(path):
             found.append(path)
     return found
+
+
+def _readable(path: Path) -> bool:
+    return path.suffix.lower() in _PARSERS or _is_macros(path)
+
+
+def _is_macros(path: Path) -> bool:
+    name = path.name.lower()
+    return name in ("macros.yaml", "macros.yml") or name.endswith((".macros.yaml", ".macros.yml"))
 
 
 def import_knowledge(
@@ -64,38 +84,73 @@ def import_knowledge(
     clock: Clock,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import the documents `find_documents` finds in `paths` as the retailer's own articles.
+    """Import the documents `find_documents` finds in `paths` as the retailer's own articles
+    and macros. An imported macro with a shipped macro's id replaces it.
 
-    An article whose id another document of the same import already took is a problem, not an
-    overwrite. `NotFoundError` for a missing path; every other failure is a problem in the report.
+    An id another document of the same import already took is a problem, not an overwrite.
+    `NotFoundError` for a missing path; every other failure is a problem in the report.
     """
     documents = find_documents(paths)
-    outcomes: Counter[UpsertOutcome] = Counter()
+    articles: Counter[UpsertOutcome] = Counter()
+    macros: Counter[UpsertOutcome] = Counter()
     problems: list[str] = []
     first_with: dict[str, Path] = {}
     for done, path in enumerate(documents, start=1):
         try:
-            article = _read(path)
-            first = first_with.setdefault(article.id, path)
-            if first != path:
-                raise InvalidInputError(f"{path}: id", f"{article.id!r} is also the id of {first}")
-            with uow_factory() as uow:
-                outcomes[
-                    uow.knowledge.upsert(
-                        article, chunk(article), origin=_origin(path), at=clock.now()
-                    )
-                ] += 1
-                uow.commit()
+            if _is_macros(path):
+                macros.update(_import_macros(uow_factory, path, clock, first_with))
+            else:
+                articles[_import_article(uow_factory, path, clock, first_with)] += 1
         except InvalidInputError as exc:
             problems.append(exc.message)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
         if progress is not None:
             progress(done, len(documents))
     return ImportReport(
-        added=outcomes["added"],
-        updated=outcomes["updated"],
-        unchanged=outcomes["unchanged"],
+        added=articles["added"],
+        updated=articles["updated"],
+        unchanged=articles["unchanged"],
         problems=tuple(problems),
+        macros_added=macros["added"],
+        macros_updated=macros["updated"],
+        macros_unchanged=macros["unchanged"],
     )
+
+
+def _import_article(
+    uow_factory: UnitOfWorkFactory, path: Path, clock: Clock, first_with: dict[str, Path]
+) -> UpsertOutcome:
+    article = _read(path)
+    _claim(first_with, f"article {article.id}", path)
+    with uow_factory() as uow:
+        outcome = uow.knowledge.upsert(
+            article, chunk(article), origin=_origin(path), at=clock.now()
+        )
+        uow.commit()
+    return outcome
+
+
+def _import_macros(
+    uow_factory: UnitOfWorkFactory, path: Path, clock: Clock, first_with: dict[str, Path]
+) -> list[UpsertOutcome]:
+    """One file's macros, all or none."""
+    macros: list[Macro] = parse_macros(_text(path), source=str(path))
+    for macro in macros:
+        _claim(first_with, f"macro {macro.id}", path)
+    with uow_factory() as uow:
+        outcomes = [
+            uow.knowledge.upsert_macro(macro, origin=_origin(path), at=clock.now())
+            for macro in macros
+        ]
+        uow.commit()
+    return outcomes
+
+
+def _claim(first_with: dict[str, Path], key: str, path: Path) -> None:
+    first = first_with.setdefault(key, path)
+    if first != path:
+        raise InvalidInputError(f"{path}: id", f"{key.split()[1]!r} is also the id of {first}")
 
 
 def load_shipped(uow_factory: UnitOfWorkFactory, clock: Clock) -> ImportReport:
@@ -133,13 +188,16 @@ def load_shipped(uow_factory: UnitOfWorkFactory, clock: Clock) -> ImportReport:
 
 
 def _read(path: Path) -> Article:
+    return _PARSERS[path.suffix.lower()](_text(path), source_name=str(path))
+
+
+def _text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidInputError(str(path), "is not UTF-8 text") from exc
     except OSError as exc:
         raise InvalidInputError(str(path), f"cannot be read: {exc.strerror}") from exc
-    return _PARSERS[path.suffix.lower()](text, source_name=str(path))
 
 
 def _origin(path: Path) -> str:

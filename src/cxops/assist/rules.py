@@ -28,9 +28,13 @@ class Limits(_Strict):
 
 
 class Voice(_Strict):
+    """How drafts open and close, and the lines that state the customer's entitlements."""
+
     greeting: str = Field(min_length=1, pattern=r"\{first_name\}")
     anonymous_greeting: str = Field(min_length=1)
     closing: str = Field(min_length=1)
+    warranty: str = Field(min_length=1, pattern=r"\{warranty_until\}")
+    promotion: str = Field(min_length=1, pattern=r"\{promotion_code\}")
 
 
 class Compliance(_Strict):

@@ -16,18 +16,20 @@ from typing import Literal
 import structlog
 
 from cxops.assist.acceptance import edit_distance
+from cxops.assist.entitlements import Warranty, offers, warranty
 from cxops.assist.guidance import Guidance, guide
 from cxops.assist.kb import chunk, shipped_articles, shipped_macros
 from cxops.assist.retrieval import Embedder, KnowledgeIndex
 from cxops.assist.rules import LoadedRules
 from cxops.assist.suggest import Case, MacroLibrary, OrderFacts, draft_replies
 from cxops.domain.access import Role
+from cxops.domain.catalog import Promotion
 from cxops.domain.assist import AcceptanceRow, Feedback, FeedbackAction, Suggestion
 from cxops.domain.conversations import Conversation, ConversationStatus, Message, MessageRole
 from cxops.domain.customers import Customer
 from cxops.domain.errors import BusinessRuleError, InvalidInputError, NotFoundError
 from cxops.domain.ids import ConversationId, CustomerId, MessageId, OrderId, SuggestionId, new_id
-from cxops.domain.knowledge import Chunk
+from cxops.domain.knowledge import Chunk, Macro
 from cxops.domain.orders import Order, Return, ReturnStatus
 from cxops.domain.triage import Triage
 from cxops.governance.masking import customer_for, order_for
@@ -67,6 +69,7 @@ class _Read:
     dialogue: Dialogue
     verified: CustomerId | None
     repeats: int
+    promotions: tuple[Promotion, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +110,7 @@ class Assistant:
         self._rules = rules
         self._lock = Lock()
         self._index: tuple[str, KnowledgeIndex] | None = None
-        self._macros: MacroLibrary | None = None
+        self._macros: tuple[str, MacroLibrary] | None = None
 
     def assist(self, conversation_id: ConversationId) -> Assistance:
         """Drafts and guidance for the latest customer message, stored before they are shown.
@@ -121,11 +124,13 @@ class Assistant:
                 raise NotFoundError("conversation", conversation_id)
             read = self._read(uow, conversation)
             fingerprint, stale = self._stale_chunks(uow)
+            macro_fingerprint, imported = self._stale_macros(uow)
         index = self._index_for(fingerprint, stale)
+        library = self._library(macro_fingerprint, imported)
         case = self._case(conversation, read)
         message_id = read.latest.id
         rules = self._rules.rules
-        drafts = draft_replies(case, index=index, library=self._library(), rules=rules)
+        drafts = draft_replies(case, index=index, library=library, rules=rules)
         now = self._clock.now()
         shown = tuple(
             Suggestion(
@@ -282,16 +287,25 @@ class Assistant:
             dialogue=dialogue,
             verified=None if verified is None else CustomerId(verified),
             repeats=repeats,
+            promotions=tuple(uow.catalog.active_promotions(self._clock.now())),
         )
 
     def _case(self, conversation: Conversation, read: _Read) -> Case:
-        """The case, with what the order system says of the verified customer and their order."""
+        """The case, with what the order system says of the verified customer, their order
+        and what they are entitled to."""
         customer = (
             None if read.verified is None else self._orders.find_customer(customer_id=read.verified)
         )
-        order = (
-            None if customer is None else self._order(customer.id, read.dialogue, list(read.texts))
+        recent = (
+            [] if customer is None else self._orders.list_orders(customer.id, limit=RECENT_ORDERS)
         )
+        said = " ".join(read.texts)
+        order = (
+            None
+            if customer is None
+            else self._order(customer.id, read.dialogue, list(read.texts), recent)
+        )
+        now = self._clock.now()
         triage = read.triage[read.latest.id]
         scores = [t.sentiment.score for t in read.triage.values()]
         return Case(
@@ -304,13 +318,27 @@ class Assistant:
             sensitive_topics=_topics(read.triage.values()),
             identity_verified=customer is not None,
             first_name=None if customer is None else customer.first_name,
-            order=None if order is None else _facts(order),
+            order=None if order is None else _facts(order, warranty(order, said, at=now)),
             channel=conversation.channel.value,
             repeat_contacts=read.repeats,
             pii_types=tuple(sorted({p.type.value for p in triage.pii})),
+            offers=()
+            if customer is None
+            else tuple(
+                offers(
+                    read.promotions,
+                    segment=customer.segment,
+                    has_ordered=bool(recent),
+                    categories=[item.category for o in recent for item in o.items],
+                    at=now,
+                    currency=recent[0].currency if recent else "USD",
+                )
+            ),
         )
 
-    def _order(self, customer_id: CustomerId, dialogue: Dialogue, texts: list[str]) -> Order | None:
+    def _order(
+        self, customer_id: CustomerId, dialogue: Dialogue, texts: list[str], recent: list[Order]
+    ) -> Order | None:
         """The order the conversation is about: the bot's, the last one the customer named (if
         it is theirs), else the most recent one holding an item the customer mentions, else the
         most recent one."""
@@ -322,7 +350,6 @@ class Assistant:
                 continue
             if order.customer_id == customer_id:
                 return order
-        recent = self._orders.list_orders(customer_id, limit=RECENT_ORDERS)
         said = " ".join(texts)
         for order in recent:
             if chosen_items(said, [item.product_name for item in order.items]):
@@ -354,11 +381,29 @@ class Assistant:
             self._index = (fingerprint, index)
         return index
 
-    def _library(self) -> MacroLibrary:
+    def _stale_macros(self, uow: UnitOfWork) -> tuple[str, list[Macro] | None]:
+        """The imported macros' fingerprint, and the macros only if the cached library was
+        built from another state."""
+        fingerprint = _fingerprint(uow.knowledge.macro_fingerprints())
         with self._lock:
-            if self._macros is None:
-                self._macros = MacroLibrary(shipped_macros(), embedder=self._embedder)
-            return self._macros
+            if self._macros is not None and self._macros[0] == fingerprint:
+                return fingerprint, None
+        return fingerprint, uow.knowledge.macros()
+
+    def _library(self, fingerprint: str, imported: list[Macro] | None) -> MacroLibrary:
+        """The shipped macros with the retailer's imported ones laid over them by id;
+        `imported` None means the cached library is current."""
+        if imported is None:
+            with self._lock:
+                assert self._macros is not None
+                return self._macros[1]
+        mine = {m.id for m in imported}
+        library = MacroLibrary(
+            [m for m in shipped_macros() if m.id not in mine] + imported, embedder=self._embedder
+        )
+        with self._lock:
+            self._macros = (fingerprint, library)
+        return library
 
 
 def _intent(triage: Triage, dialogue: Dialogue) -> str:
@@ -381,7 +426,7 @@ def _topics(triages: Iterable[Triage]) -> tuple[str, ...]:
     return tuple(sorted({s.topic for t in triages for s in t.sensitive_topics}))
 
 
-def _facts(order: Order) -> OrderFacts:
+def _facts(order: Order, cover: Warranty | None) -> OrderFacts:
     shipment = order.shipments[-1] if order.shipments else None
     ret = order.returns[-1] if order.returns else None
     refund = order.refunds[-1] if order.refunds else None
@@ -393,6 +438,9 @@ def _facts(order: Order) -> OrderFacts:
         eta="" if shipment is None or shipment.eta is None else shipment.eta.date().isoformat(),
         label_reference="" if ret is None else ret.label_reference,
         refund_amount="" if refund is None else money(refund.amount_cents, order.currency),
+        product="" if cover is None else cover.product,
+        warranty_until="" if cover is None or not cover.running else cover.until.isoformat(),
+        warranty_ended="" if cover is None or cover.running else cover.until.isoformat(),
     )
 
 

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from cxops.assist.entitlements import Offer
 from cxops.assist.retrieval import Embedder, KnowledgeIndex
-from cxops.assist.rules import AssistRules
+from cxops.assist.rules import AssistRules, Voice
 from cxops.domain.assist import SuggestionSource
 from cxops.domain.knowledge import Macro
 from cxops.domain.triage import ORDER_INTENTS
@@ -25,6 +26,8 @@ GENERIC_MACRO = 0.15
 SIMILARITY_WEIGHT = 0.4
 VERIFY_FIRST = 0.35
 EMPATHY_WHEN_UPSET = 0.25
+WARRANTY_INTENTS = frozenset({"warranty_claim", "damaged_item"})
+PROMOTION_INTENTS = frozenset({"promotion_inquiry"})
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
@@ -42,6 +45,9 @@ class OrderFacts:
     label_reference: str = ""
     refund_amount: str = ""
     return_window_days: str = ""
+    product: str = ""
+    warranty_until: str = ""
+    warranty_ended: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +69,22 @@ class Case:
     channel: str
     repeat_contacts: int = 0
     pii_types: tuple[str, ...] = ()
+    offers: tuple[Offer, ...] = ()
 
     def facts(self) -> dict[str, str]:
-        """Placeholder values the drafts may use: order facts only for a verified customer."""
+        """Placeholder values the drafts may use: order facts and offers only for a verified
+        customer."""
         known = {"first_name": self.first_name} if self.first_name else {}
-        if self.identity_verified and self.order is not None:
+        if not self.identity_verified:
+            return known
+        if self.order is not None:
             for name in OrderFacts.__dataclass_fields__:
                 value = getattr(self.order, name)
                 if value and name != "status":
                     known[name] = value
+        if self.offers:
+            known["promotion_code"] = self.offers[0].code
+            known["promotion"] = self.offers[0].text
         return known
 
 
@@ -199,7 +212,6 @@ def _article_drafts(
         if not passage:
             continue
         lines = [opening, passage]
-        status_line = _order_line(case, facts)
         why = [
             f"article '{hit.chunk.title}'"
             + (f" § {hit.chunk.heading}" if hit.chunk.heading else ""),
@@ -207,9 +219,9 @@ def _article_drafts(
         ]
         if case.intent in hit.chunk.intents:
             why.append(f"written for {case.intent.replace('_', ' ')}")
-        if status_line and case.intent in ORDER_INTENTS:
-            lines.insert(1, status_line)
-            why.append(f"order {facts['order_id']} facts")
+        for line, used in _personal_lines(case, facts, voice):
+            lines.insert(-1, line)
+            why.append(used)
         lines.append(voice.closing)
         drafts.append(
             Draft(
@@ -235,6 +247,25 @@ def _passage(text: str, limit: int) -> str:
             break
         out = f"{out} {sentence}".strip()
     return out[: limit * 2]
+
+
+def _personal_lines(
+    case: Case, facts: Mapping[str, str], voice: Voice
+) -> list[tuple[str, str]]:
+    """Lines stating the customer's own facts that bear on the request, each with the
+    rationale naming them."""
+    lines = []
+    if (line := _order_line(case, facts)) and case.intent in ORDER_INTENTS:
+        lines.append((line, f"order {facts['order_id']} facts"))
+    if case.intent in WARRANTY_INTENTS and "warranty_until" in facts:
+        lines.append(
+            (_fill(voice.warranty, facts), f"warranty running until {facts['warranty_until']}")
+        )
+    if case.intent in PROMOTION_INTENTS and "promotion_code" in facts:
+        lines.append(
+            (_fill(voice.promotion, facts), f"customer is eligible for {facts['promotion_code']}")
+        )
+    return lines
 
 
 def _order_line(case: Case, facts: Mapping[str, str]) -> str:

@@ -808,19 +808,19 @@ class _PromotionSpec(NamedTuple):
     ends: int
     segment: Segment | None = None
     category: str | None = None
+    first_order_only: bool = False
 
-
-_WELCOME_CODE = "WELCOME10"  # only ever used on a customer's first order
 
 _PROMOTIONS = (
     _PromotionSpec(
-        _WELCOME_CODE,
+        "WELCOME10",
         "10% off your first order",
         PromotionKind.PERCENT_OFF,
         10,
         0,
         -800,
         365,
+        first_order_only=True,
     ),
     _PromotionSpec(
         "FREESHIP35",
@@ -956,6 +956,7 @@ def _make_promotions(as_of: datetime) -> tuple[Promotion, ...]:
             ends_at=as_of + spec.ends * DAY,
             segment=spec.segment,
             category=spec.category,
+            first_order_only=spec.first_order_only,
         )
         for n, spec in enumerate(_PROMOTIONS, start=1)
     )
@@ -1269,9 +1270,7 @@ class _OrderHistory:
         usable = [
             p
             for p in self._promotions
-            if p.is_active(at)
-            and p.segment in (None, customer.segment)
-            and (p.code != _WELCOME_CODE or first_order)
+            if p.open_to(customer.segment, has_ordered=not first_order, at=at)
             and _eligible_cents(items, p) >= max(1, p.min_spend_cents)
             and (p.kind != PromotionKind.FREE_SHIPPING or subtotal < FREE_SHIPPING_MIN_CENTS)
         ]

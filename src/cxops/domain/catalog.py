@@ -31,7 +31,8 @@ class PromotionKind(StrEnum):
 class Promotion:
     """A promotion code. `value` is percent for PERCENT_OFF and cents for AMOUNT_OFF.
 
-    `segment` None means every customer is eligible; `category` None means every product.
+    `segment` None means every customer is eligible; `category` None means every product;
+    `first_order_only` limits it to customers who have never ordered (a welcome offer).
     """
 
     id: PromotionId
@@ -44,6 +45,16 @@ class Promotion:
     ends_at: datetime
     segment: Segment | None = None
     category: str | None = None
+    first_order_only: bool = False
 
     def is_active(self, at: datetime) -> bool:
         return self.starts_at <= at < self.ends_at
+
+    def open_to(self, segment: Segment, *, has_ordered: bool, at: datetime) -> bool:
+        """Whether a customer of `segment` may use it at `at`, before basket conditions
+        (minimum spend, category) are considered."""
+        return (
+            self.is_active(at)
+            and self.segment in (None, segment)
+            and not (self.first_order_only and has_ordered)
+        )

@@ -5,7 +5,9 @@ because an agent needs the paragraph that answers the question, not a whole page
 repeats its article's title, language and intents, so retrieval ranks it without a join.
 """
 
-from dataclasses import dataclass
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Literal
 
@@ -66,17 +68,25 @@ class Macro:
     text: str
     requires: tuple[str, ...]
 
+    @property
+    def sha256(self) -> str:
+        """Fingerprint of every field: a re-imported unchanged macro is recognised and skipped."""
+        return hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+
 
 @dataclass(frozen=True, slots=True)
 class ImportReport:
-    """What an import did, counted in articles. `problems` holds one line per document that
-    could not be imported, naming it and why; the others were imported regardless."""
+    """What an import did, counted in articles and in macros. `problems` holds one line per
+    document that could not be imported, naming it and why; the others were imported regardless."""
 
     added: int = 0
     updated: int = 0
     unchanged: int = 0
     removed: int = 0
     problems: tuple[str, ...] = ()
+    macros_added: int = 0
+    macros_updated: int = 0
+    macros_unchanged: int = 0
 
     @property
     def documents(self) -> int:

@@ -36,6 +36,7 @@ def _promotion(row: Any) -> Promotion:
         ends_at=row.ends_at,
         segment=None if row.segment is None else Segment(row.segment),
         category=row.category,
+        first_order_only=row.first_order_only,
     )
 
 
@@ -72,6 +73,7 @@ class SqlCatalogRepository:
                 "category": p.category,
                 "starts_at": p.starts_at,
                 "ends_at": p.ends_at,
+                "first_order_only": p.first_order_only,
             }
             for p in items
         ]

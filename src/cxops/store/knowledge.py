@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from cxops.domain.knowledge import Article, ArticleSource, Chunk, UpsertOutcome
-from cxops.store.tables import kb_articles, kb_chunks
+from cxops.domain.knowledge import Article, ArticleSource, Chunk, Macro, UpsertOutcome
+from cxops.store.tables import kb_articles, kb_chunks, kb_macros
 
 
 def _article(row: Any) -> Article:
@@ -38,6 +38,17 @@ def _chunk(row: Any) -> Chunk:
         language=row.language,
         intents=tuple(row.intents),
         title=row.title,
+    )
+
+
+def _macro(row: Any) -> Macro:
+    return Macro(
+        id=row.id,
+        title=row.title,
+        intents=tuple(row.intents),
+        language=row.language,
+        text=row.text,
+        requires=tuple(row.requires),
     )
 
 
@@ -116,6 +127,50 @@ class SqlKnowledgeRepository:
 
     def count(self) -> int:
         return int(self._conn.execute(select(func.count()).select_from(kb_articles)).scalar_one())
+
+    def upsert_macro(self, macro: Macro, *, origin: str, at: datetime) -> UpsertOutcome:
+        """A concurrent first import of the same id is caught in a savepoint and treated as if
+        that macro had been there already."""
+        values = {
+            "title": macro.title,
+            "intents": list(macro.intents),
+            "language": macro.language,
+            "text": macro.text,
+            "requires": list(macro.requires),
+            "origin": origin,
+            "sha256": macro.sha256,
+            "updated_at": at,
+        }
+        stored = self._stored_macro_sha256(macro.id)
+        if stored is None:
+            try:
+                with self._conn.begin_nested():
+                    self._conn.execute(insert(kb_macros).values(id=macro.id, **values))
+            except IntegrityError:
+                stored = self._stored_macro_sha256(macro.id)
+                if stored is None:
+                    raise
+            else:
+                return "added"
+        if stored == macro.sha256:
+            return "unchanged"
+        self._conn.execute(update(kb_macros).where(kb_macros.c.id == macro.id).values(**values))
+        return "updated"
+
+    def macros(self) -> list[Macro]:
+        return [
+            _macro(row) for row in self._conn.execute(select(kb_macros).order_by(kb_macros.c.id))
+        ]
+
+    def macro_fingerprints(self) -> list[str]:
+        return list(
+            self._conn.execute(select(kb_macros.c.sha256).order_by(kb_macros.c.id)).scalars()
+        )
+
+    def _stored_macro_sha256(self, macro_id: str) -> str | None:
+        return self._conn.execute(
+            select(kb_macros.c.sha256).where(kb_macros.c.id == macro_id)
+        ).scalar_one_or_none()
 
     def _stored_sha256(self, article_id: str) -> str | None:
         return self._conn.execute(

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from cxops.store.types import UtcDateTime
@@ -72,6 +73,7 @@ promotions = Table(
     Column("category", String(64)),
     Column("starts_at", UtcDateTime, nullable=False),
     Column("ends_at", UtcDateTime, nullable=False),
+    Column("first_order_only", Boolean, nullable=False, server_default=false()),
 )
 
 orders = Table(
@@ -409,6 +411,20 @@ kb_chunks = Table(
     Column("language", String(8), nullable=False),
     Column("intents", JSON, nullable=False),
     Column("title", String(300), nullable=False),
+)
+
+kb_macros = Table(
+    "kb_macros",
+    metadata,
+    Column("id", String(120), primary_key=True),
+    Column("title", String(300), nullable=False),
+    Column("intents", JSON, nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("requires", JSON, nullable=False),
+    Column("origin", String(500), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
 )
 
 suggestions = Table(
