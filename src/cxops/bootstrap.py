@@ -12,6 +12,7 @@ from functools import cached_property
 import structlog
 from sqlalchemy import Engine
 
+from cxops.assist.generative import GenerativeDrafter, GenerativeSettings
 from cxops.assist.retrieval import static_embedder
 from cxops.assist.rules import default_rules
 from cxops.assist.service import Assistant
@@ -91,6 +92,27 @@ class Container:
             orders=self.orders,
             embedder=static_embedder(),
             rules=default_rules(),
+            budget_seconds=self.settings.assist_budget_ms / 1000,
+            generator=self._generator(),
+            generator_name=self.settings.generative_model or "",
+        )
+
+    def release(self) -> None:
+        """Stop what the container started lazily (assist's lookup workers, its HTTP client)."""
+        if "assistant" in self.__dict__:
+            self.assistant.close()
+
+    def _generator(self) -> GenerativeDrafter | None:
+        s = self.settings
+        if not s.generative_url or not s.generative_model:
+            return None
+        return GenerativeDrafter(
+            GenerativeSettings(
+                base_url=s.generative_url,
+                model=s.generative_model,
+                api_key=s.generative_api_key,
+                timeout_seconds=s.assist_budget_ms / 1000,
+            )
         )
 
     @cached_property

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -67,6 +67,31 @@ class Settings(BaseSettings):
         description="YAML file describing the retailer's REST order system, used instead of the "
         "embedded store (see cxops/data/connectors/rest_order_system.example.yaml).",
     )
+
+    assist_budget_ms: int = Field(
+        default=1000,
+        ge=10,
+        le=60_000,
+        description="Longest a suggestion request may take. An order-system lookup or a "
+        "generative draft that would miss it is dropped and the drafts go out without it.",
+    )
+    generative_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible endpoint (e.g. http://127.0.0.1:8080/v1) "
+        "for generative reply drafts; off when unset.",
+    )
+    generative_model: str | None = Field(
+        default=None, description="The model the generative endpoint is asked for."
+    )
+    generative_api_key: SecretStr | None = Field(
+        default=None, description="Bearer token for the generative endpoint, if it needs one."
+    )
+
+    @model_validator(mode="after")
+    def _generative_needs_a_model(self) -> "Settings":
+        if self.generative_url and not self.generative_model:
+            raise ValueError("generative_model is required when generative_url is set")
+        return self
 
     @property
     def effective_database_url(self) -> str:

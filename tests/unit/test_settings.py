@@ -56,3 +56,13 @@ def test_that_an_out_of_range_port_is_refused(monkeypatch: pytest.MonkeyPatch) -
 def test_that_a_missing_config_file_is_reported(tmp_path: Path) -> None:
     with pytest.raises(ConfigFileError, match="does not exist"):
         load_settings(tmp_path / "nope.yaml")
+
+
+def test_that_a_generative_endpoint_without_a_model_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CXOPS_GENERATIVE_URL", "http://127.0.0.1:8080/v1")
+    with pytest.raises(ValidationError, match="generative_model is required"):
+        load_settings()
+    monkeypatch.setenv("CXOPS_GENERATIVE_MODEL", "llama-3.1-8b")
+    assert load_settings().generative_model == "llama-3.1-8b"

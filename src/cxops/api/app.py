@@ -26,20 +26,22 @@ from cxops.settings import load_settings
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Make sure a routing policy is active, and run the webhook dispatcher while the server runs
-    (if enabled); stop it on shutdown."""
+    """Make sure a routing policy is active, build assist's knowledge index, and run the webhook
+    dispatcher while the server runs (if enabled); stop it and release the container's workers
+    and connections on shutdown."""
     container = app.state.container
     assert isinstance(container, Container)
     container.floor.ensure_policy()
-    if not container.settings.webhook_dispatcher:
-        yield
-        return
-    background = container.background_webhooks()
-    background.start()
+    container.assistant.warm_up()
+    background = container.background_webhooks() if container.settings.webhook_dispatcher else None
+    if background is not None:
+        background.start()
     try:
         yield
     finally:
-        background.stop(timeout_seconds=container.settings.webhook_timeout_seconds)
+        if background is not None:
+            background.stop(timeout_seconds=container.settings.webhook_timeout_seconds)
+        container.release()
 
 
 def create_app(container: Container) -> FastAPI:

@@ -525,6 +525,11 @@ class AssistanceOut(BaseModel):
     reminders: list[str]
     de_escalation: list[str] = Field(description="Phrases for an upset customer, when upset.")
     rules_version: str
+    fallbacks: list[str] = Field(
+        description="What the drafts had to do without to stay within the latency budget: "
+        "order_system_slow, order_system_unavailable, generative_timeout, "
+        "generative_unavailable, generative_rejected, generative_no_time."
+    )
 
 
 class FeedbackCreate(Strict):

@@ -1,13 +1,21 @@
 """Agent assist's shell: gathers the case from the database and the order system, asks the pure
 engines for drafts and guidance, stores what is shown, and records the agent's feedback.
 
+A suggestion request has a latency budget. The order system is asked in a worker thread and, if
+it has not answered when the budget runs out (or is down), the drafts go out without the
+customer's facts; an optional generative draft gets only what is left of the budget. Either
+fallback is named in `Assistance.fallbacks`, so the agent knows what is missing and why.
+
 The knowledge index is built once per knowledge-base state (the articles' fingerprints) and
 shared by requests; an empty knowledge base falls back to the shipped articles, so assist works
 before `cxops kb import` ever ran, without writing on a read.
 """
 
 import hashlib
+import time
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from threading import Lock
@@ -16,18 +24,30 @@ from typing import Literal
 import structlog
 
 from cxops.assist.acceptance import edit_distance
-from cxops.assist.entitlements import Warranty, offers, warranty
+from cxops.assist.entitlements import Offer, Warranty, offers, warranty
+from cxops.assist.generative import Generated, GenerativeDrafter, Grounding
 from cxops.assist.guidance import Guidance, guide
 from cxops.assist.kb import chunk, shipped_articles, shipped_macros
 from cxops.assist.retrieval import Embedder, KnowledgeIndex
 from cxops.assist.rules import LoadedRules
-from cxops.assist.suggest import Case, MacroLibrary, OrderFacts, draft_replies
+from cxops.assist.suggest import Case, Draft, MacroLibrary, OrderFacts, draft_replies
 from cxops.domain.access import Role
+from cxops.domain.assist import (
+    AcceptanceRow,
+    Feedback,
+    FeedbackAction,
+    Suggestion,
+    SuggestionSource,
+)
 from cxops.domain.catalog import Promotion
-from cxops.domain.assist import AcceptanceRow, Feedback, FeedbackAction, Suggestion
 from cxops.domain.conversations import Conversation, ConversationStatus, Message, MessageRole
 from cxops.domain.customers import Customer
-from cxops.domain.errors import BusinessRuleError, InvalidInputError, NotFoundError
+from cxops.domain.errors import (
+    BusinessRuleError,
+    ConnectorUnavailableError,
+    InvalidInputError,
+    NotFoundError,
+)
 from cxops.domain.ids import ConversationId, CustomerId, MessageId, OrderId, SuggestionId, new_id
 from cxops.domain.knowledge import Chunk, Macro
 from cxops.domain.orders import Order, Return, ReturnStatus
@@ -47,6 +67,8 @@ REPEAT_WINDOW = timedelta(days=7)
 RECENT_ORDERS = 5
 PAST_CONTACTS = 10
 OPEN_RETURN_STATUSES = frozenset({ReturnStatus.AUTHORIZED, ReturnStatus.RECEIVED})
+# Below this much budget left, a generative draft is not even tried.
+MIN_GENERATION_SECONDS = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +79,7 @@ class Assistance:
     suggestions: tuple[Suggestion, ...]
     guidance: Guidance
     rules_version: str
+    fallbacks: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +93,16 @@ class _Read:
     verified: CustomerId | None
     repeats: int
     promotions: tuple[Promotion, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the order system says of the verified customer: who, their recent orders, and the
+    order the conversation is about."""
+
+    customer: Customer
+    recent: list[Order]
+    order: Order | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +135,14 @@ class Assistant:
         orders: OrderSystem,
         embedder: Embedder,
         rules: LoadedRules,
+        budget_seconds: float = 1.0,
+        generator: GenerativeDrafter | None = None,
+        generator_name: str = "",
     ) -> None:
+        self._budget = budget_seconds
+        self._generator = generator
+        self._generator_name = generator_name
+        self._lookups = ThreadPoolExecutor(max_workers=4, thread_name_prefix="assist-orders")
         self._uow = uow_factory
         self._clock = clock
         self._orders = orders
@@ -118,6 +158,7 @@ class Assistant:
         The database is read first and the order system asked after, with no transaction open:
         the embedded order store takes its own, and SQLite serialises transactions.
         """
+        deadline = time.monotonic() + self._budget
         with self._uow() as uow:
             conversation = uow.conversations.get(conversation_id)
             if conversation is None:
@@ -127,10 +168,12 @@ class Assistant:
             macro_fingerprint, imported = self._stale_macros(uow)
         index = self._index_for(fingerprint, stale)
         library = self._library(macro_fingerprint, imported)
-        case = self._case(conversation, read)
+        fallbacks: list[str] = []
+        case = self._case(conversation, read, self._known_by(read, deadline, fallbacks))
         message_id = read.latest.id
         rules = self._rules.rules
         drafts = draft_replies(case, index=index, library=library, rules=rules)
+        drafts = self._with_generated(case, drafts, deadline, fallbacks)
         now = self._clock.now()
         shown = tuple(
             Suggestion(
@@ -157,8 +200,31 @@ class Assistant:
             intent=case.intent,
             suggestions=len(shown),
             sources=[s.source.value for s in shown],
+            fallbacks=fallbacks,
+            ms=round((time.monotonic() - deadline + self._budget) * 1000, 1),
         )
-        return Assistance(conversation_id, shown, guide(case, rules), self._rules.version_label)
+        return Assistance(
+            conversation_id,
+            shown,
+            guide(case, rules),
+            self._rules.version_label,
+            tuple(fallbacks),
+        )
+
+    def warm_up(self) -> None:
+        """Build the knowledge index and the macro library now (about a second), so the first
+        suggestion request is not the one that pays for it. A later knowledge-base import
+        makes the next request rebuild them."""
+        with self._uow() as uow:
+            fingerprint, stale = self._stale_chunks(uow)
+            macro_fingerprint, imported = self._stale_macros(uow)
+        self._index_for(fingerprint, stale)
+        self._library(macro_fingerprint, imported)
+
+    def close(self) -> None:
+        self._lookups.shutdown(wait=False, cancel_futures=True)
+        if self._generator is not None:
+            self._generator.close()
 
     def feedback(
         self,
@@ -290,24 +356,37 @@ class Assistant:
             promotions=tuple(uow.catalog.active_promotions(self._clock.now())),
         )
 
-    def _case(self, conversation: Conversation, read: _Read) -> Case:
-        """The case, with what the order system says of the verified customer, their order
-        and what they are entitled to."""
-        customer = (
-            None if read.verified is None else self._orders.find_customer(customer_id=read.verified)
-        )
-        recent = (
-            [] if customer is None else self._orders.list_orders(customer.id, limit=RECENT_ORDERS)
-        )
-        said = " ".join(read.texts)
-        order = (
-            None
-            if customer is None
-            else self._order(customer.id, read.dialogue, list(read.texts), recent)
-        )
+    def _known_by(self, read: _Read, deadline: float, fallbacks: list[str]) -> _Known | None:
+        """The order system's answer if it comes before `deadline`; else None, with the reason
+        in `fallbacks` (the lookup finishes in the background and is discarded)."""
+        if read.verified is None:
+            return None
+        lookup = self._lookups.submit(self._known, read)
+        try:
+            return lookup.result(timeout=max(0.0, deadline - time.monotonic()))
+        except FutureTimeout:
+            fallbacks.append("order_system_slow")
+        except ConnectorUnavailableError:
+            fallbacks.append("order_system_unavailable")
+        return None
+
+    def _known(self, read: _Read) -> _Known | None:
+        assert read.verified is not None
+        customer = self._orders.find_customer(customer_id=read.verified)
+        if customer is None:
+            return None
+        recent = self._orders.list_orders(customer.id, limit=RECENT_ORDERS)
+        order = self._order(customer.id, read.dialogue, list(read.texts), recent)
+        return _Known(customer, recent, order)
+
+    def _case(self, conversation: Conversation, read: _Read, known: _Known | None) -> Case:
+        """The case, with what the order system said of the verified customer, their order and
+        what they are entitled to (nothing of it when `known` is None)."""
         now = self._clock.now()
         triage = read.triage[read.latest.id]
         scores = [t.sentiment.score for t in read.triage.values()]
+        said = " ".join(read.texts)
+        order = None if known is None else known.order
         return Case(
             query=read.latest.text,
             intent=_intent(triage, read.dialogue),
@@ -316,25 +395,48 @@ class Assistant:
             sentiment=triage.sentiment.score,
             sentiment_trend=trajectory(scores).trend if len(scores) > 1 else None,
             sensitive_topics=_topics(read.triage.values()),
-            identity_verified=customer is not None,
-            first_name=None if customer is None else customer.first_name,
+            identity_verified=known is not None,
+            first_name=None if known is None else known.customer.first_name,
             order=None if order is None else _facts(order, warranty(order, said, at=now)),
             channel=conversation.channel.value,
             repeat_contacts=read.repeats,
             pii_types=tuple(sorted({p.type.value for p in triage.pii})),
-            offers=()
-            if customer is None
-            else tuple(
-                offers(
-                    read.promotions,
-                    segment=customer.segment,
-                    has_ordered=bool(recent),
-                    categories=[item.category for o in recent for item in o.items],
-                    at=now,
-                    currency=recent[0].currency if recent else "USD",
-                )
-            ),
+            offers=() if known is None else _offers(known, read.promotions, now),
         )
+
+    def _with_generated(
+        self, case: Case, drafts: list[Draft], deadline: float, fallbacks: list[str]
+    ) -> list[Draft]:
+        """A generative draft first, grounded in the retrieved ones, when an endpoint is
+        configured, the topic is not sensitive (approved wording only) and time is left."""
+        if self._generator is None or case.sensitive_topics or not drafts:
+            return drafts
+        left = deadline - time.monotonic()
+        if left < MIN_GENERATION_SECONDS:
+            fallbacks.append("generative_no_time")
+            return drafts
+        rules = self._rules.rules
+        voice = rules.voice_for(case.language)
+        facts = case.facts()
+        made = self._generator.draft(
+            Grounding(
+                query=case.query,
+                intent=case.intent,
+                language=case.language,
+                facts=facts,
+                passages=[(d.source_id, d.text) for d in drafts[:3]],
+                greeting=voice.greeting if "first_name" in facts else voice.anonymous_greeting,
+                closing=voice.closing,
+                forbidden=rules.compliance.forbidden,
+            ),
+            timeout_seconds=left,
+        )
+        if not isinstance(made, Generated):
+            fallbacks.append(f"generative_{made.value}")
+            return drafts
+        return [_generated_draft(made, drafts[0].score, self._generator_name), *drafts][
+            : rules.suggestions.max
+        ]
 
     def _order(
         self, customer_id: CustomerId, dialogue: Dialogue, texts: list[str], recent: list[Order]
@@ -411,6 +513,34 @@ def _intent(triage: Triage, dialogue: Dialogue) -> str:
     if triage.intent.out_of_scope and dialogue.flow:
         return dialogue.flow
     return dialogue.flow if dialogue.flow and triage.intent.confidence < 0.5 else triage.intent.name
+
+
+def _offers(known: _Known, promotions: Iterable[Promotion], now: datetime) -> tuple[Offer, ...]:
+    return tuple(
+        offers(
+            list(promotions),
+            segment=known.customer.segment,
+            has_ordered=bool(known.recent),
+            categories=[item.category for o in known.recent for item in o.items],
+            at=now,
+            currency=known.recent[0].currency if known.recent else "USD",
+        )
+    )
+
+
+def _generated_draft(made: Generated, score: float, model: str) -> Draft:
+    why = [f"written by {model or 'the generative model'} from " + ", ".join(made.sources)]
+    if made.used_facts:
+        why.append("uses " + ", ".join(made.used_facts))
+    if made.guarded:
+        why.append("the customer's words were withheld from the model (possible prompt injection)")
+    return Draft(
+        text=made.text,
+        source=SuggestionSource.GENERATED,
+        source_id=model or "generative",
+        score=score,
+        rationale=tuple(why),
+    )
 
 
 def _handled_by(conversation: Conversation) -> Literal["agent", "bot", "nobody yet"]:

@@ -53,6 +53,7 @@ def _assistance_out(shown: Assistance) -> AssistanceOut:
         reminders=list(shown.guidance.reminders),
         de_escalation=list(shown.guidance.de_escalation),
         rules_version=shown.rules_version,
+        fallbacks=list(shown.fallbacks),
     )
 
 
