@@ -1,0 +1,96 @@
+"""Measuring and monitoring: the pure engines behind drift, data-quality and alerting.
+
+`drift` compares a baseline window with the current one (PSI of intent, language and confidence
+mixes; out-of-scope rises; accuracy against human labels); `data_quality` checks what the order
+connector returns; `alerts` holds the alert rules as data and the evaluator that turns metric
+samples into firing, repeat and resolved events. None of them does I/O: the shell collects the
+numbers, keeps the `AlertState` between runs and sends the notifications.
+"""
+
+from cxops.analytics.alerts import (
+    METRICS,
+    AlertEvent,
+    AlertRule,
+    AlertRuleSet,
+    AlertState,
+    Comparison,
+    ErrorBudget,
+    EventKind,
+    LoadedAlertRules,
+    MetricKind,
+    Sample,
+    SeriesState,
+    Severity,
+    alert_key,
+    default_alert_rules,
+    error_budget,
+    evaluate,
+    parse_alert_rules,
+    read_alert_rules,
+)
+from cxops.analytics.data_quality import (
+    DataQualityIssue,
+    DataQualitySummary,
+    IssueCode,
+    check_order,
+    check_orders,
+    summarize,
+)
+from cxops.analytics.drift import (
+    Accuracy,
+    CategoryShift,
+    DriftLevel,
+    DriftReport,
+    DriftThresholds,
+    RateRise,
+    accuracy_drop,
+    accuracy_vs_labels,
+    drift_report,
+    numeric_drift_report,
+    out_of_scope_rise,
+    psi,
+    psi_numeric,
+    wilson_interval,
+)
+
+__all__ = [
+    "METRICS",
+    "Accuracy",
+    "AlertEvent",
+    "AlertRule",
+    "AlertRuleSet",
+    "AlertState",
+    "CategoryShift",
+    "Comparison",
+    "DataQualityIssue",
+    "DataQualitySummary",
+    "DriftLevel",
+    "DriftReport",
+    "DriftThresholds",
+    "ErrorBudget",
+    "EventKind",
+    "IssueCode",
+    "LoadedAlertRules",
+    "MetricKind",
+    "RateRise",
+    "Sample",
+    "SeriesState",
+    "Severity",
+    "accuracy_drop",
+    "accuracy_vs_labels",
+    "alert_key",
+    "check_order",
+    "check_orders",
+    "default_alert_rules",
+    "drift_report",
+    "error_budget",
+    "evaluate",
+    "numeric_drift_report",
+    "out_of_scope_rise",
+    "parse_alert_rules",
+    "psi",
+    "psi_numeric",
+    "read_alert_rules",
+    "summarize",
+    "wilson_interval",
+]
