@@ -451,8 +451,7 @@ def kb_import(
             progress=lambda done, _: bar.update(task, completed=done),
         )
     err.print(
-        f"articles: added {report.added}, updated {report.updated}, "
-        f"unchanged {report.unchanged}"
+        f"articles: added {report.added}, updated {report.updated}, unchanged {report.unchanged}"
     )
     if report.macros_added or report.macros_updated or report.macros_unchanged:
         err.print(

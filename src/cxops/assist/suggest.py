@@ -249,9 +249,7 @@ def _passage(text: str, limit: int) -> str:
     return out[: limit * 2]
 
 
-def _personal_lines(
-    case: Case, facts: Mapping[str, str], voice: Voice
-) -> list[tuple[str, str]]:
+def _personal_lines(case: Case, facts: Mapping[str, str], voice: Voice) -> list[tuple[str, str]]:
     """Lines stating the customer's own facts that bear on the request, each with the
     rationale naming them."""
     lines = []
