@@ -242,3 +242,13 @@ def test_that_an_imported_macro_is_suggested_and_replaces_the_shipped_one_of_its
     drafts = api.get(f"/v1/conversations/{opened}/suggestions").json()["suggestions"]
     macros = {d["source_id"]: d["text"] for d in drafts if d["source"] == "macro"}
     assert macros.get("click-and-collect-ready") == ours, drafts
+
+
+def test_that_a_conversation_without_a_customer_message_has_no_suggestions_yet(
+    api: httpx.Client, world: None
+) -> None:
+    opened = api.post("/v1/conversations", json={"channel": "chat"}).json()["id"]
+    answer = api.get(f"/v1/conversations/{opened}/suggestions")
+    assert answer.status_code == 409
+    assert "no_customer_message" in answer.text
+    assert api.get("/v1/conversations/conv_missing/suggestions").status_code == 404
