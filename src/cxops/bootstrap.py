@@ -25,6 +25,8 @@ from cxops.floor import Floor, PolicyBook
 from cxops.learning.training import current_or_default, intent_registry
 from cxops.pipeline import Pipeline
 from cxops.ports import Clock, OrderSystem, UnitOfWorkFactory
+from cxops.qa.scorecard import default_scorecard
+from cxops.qa.service import QualityDesk
 from cxops.selfservice.service import SelfService
 from cxops.settings import Settings
 from cxops.store.engine import make_engine
@@ -82,6 +84,16 @@ class Container:
             floor=self.floor,
             selfservice=self.selfservice,
             max_message_chars=self.settings.max_message_chars,
+            on_closed=self.quality.conversation_closed,
+        )
+
+    @cached_property
+    def quality(self) -> QualityDesk:
+        return QualityDesk(
+            uow_factory=self.uow,
+            clock=self.clock,
+            scorecard=default_scorecard(),
+            embed=static_embedder().embed,
         )
 
     @cached_property

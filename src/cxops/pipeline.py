@@ -7,7 +7,7 @@ either commits completely or leaves nothing behind.
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +19,7 @@ from cxops.domain.conversations import (
     ConversationStatus,
     Message,
     MessageRole,
+    Outcome,
 )
 from cxops.domain.customers import Segment
 from cxops.domain.decisions import Decision
@@ -110,7 +111,9 @@ class Pipeline:
         floor: Floor,
         selfservice: SelfService,
         max_message_chars: int,
+        on_closed: Callable[[ConversationId], object] | None = None,
     ) -> None:
+        self._on_closed = on_closed
         self._uow = uow_factory
         self._clock = clock
         self._triage = triage
@@ -282,6 +285,8 @@ class Pipeline:
                     turn=turn,
                 )
                 uow.commit()
+            if turn.close:
+                self._closed(message.conversation_id)
         except BusinessRuleError as exc:
             if exc.code != CONVERSATION_BUSY:
                 raise
@@ -292,6 +297,22 @@ class Pipeline:
                     raise
                 return self._selfservice.replies_to(uow, message)
         return replies
+
+    def close(self, conversation_id: ConversationId, *, outcome: Outcome) -> Conversation:
+        """Close a conversation (see `Floor.close`), then score it."""
+        closed = self._floor.close(conversation_id, outcome=outcome)
+        self._closed(conversation_id)
+        return closed
+
+    def _closed(self, conversation_id: ConversationId) -> None:
+        """Run the close hook after the close is committed. Its failure is logged, never raised:
+        the close stands, and the unscored conversation is picked up by the next sweep."""
+        if self._on_closed is None:
+            return
+        try:
+            self._on_closed(conversation_id)
+        except Exception:
+            log.exception("conversation.closed_hook_failed", conversation_id=conversation_id)
 
     def triage_text(self, text: str) -> Triage:
         """Triage text that belongs to no conversation (the stateless integrator endpoint)."""

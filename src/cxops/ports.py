@@ -2,13 +2,14 @@
 only `bootstrap` names the concrete classes."""
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self
 
 from cxops.domain.access import ApiKey, User
 from cxops.domain.assist import AcceptanceRow, Feedback, Suggestion
 from cxops.domain.catalog import Product, Promotion
+from cxops.domain.contacts import ContactFacts, Survey
 from cxops.domain.conversations import Conversation, Message, Outcome
 from cxops.domain.customers import Address, Customer
 from cxops.domain.decisions import Decision
@@ -40,6 +41,7 @@ from cxops.domain.orders import (
     ReturnStatus,
     Shipment,
 )
+from cxops.domain.qa import HumanReview, QaResult
 from cxops.domain.routing import Handoff, QueueActivity, StoredPolicy
 from cxops.domain.selfservice import Action, ActionKind, ActionStatus
 from cxops.domain.triage import Triage
@@ -353,6 +355,11 @@ class SuggestionRepository(Protocol):
         `created_at` and message), by rank; [] when it has none."""
         ...
 
+    def stats_for(self, conversation_id: ConversationId) -> dict[str, int]:
+        """The conversation's suggestions: `shown`, `with_feedback`, `used` (accepted or
+        edited) and `generated`."""
+        ...
+
     def record_feedback(self, feedback: Feedback) -> bool:
         """Store the feedback; False (nothing written) if the suggestion already has some, even
         when another transaction stored it concurrently. The suggestion must be stored."""
@@ -365,6 +372,143 @@ class SuggestionRepository(Protocol):
         """Per intent or per source, sorted by key: suggestions created at or after `since`
         (every one when None) and how many were accepted, edited or ignored."""
         ...
+
+
+Granularity = Literal["day", "week"]
+"""KPI periods: UTC calendar days, or ISO weeks starting on Monday."""
+
+
+class ContactRepository(Protocol):
+    def save(self, facts: ContactFacts) -> None:
+        """Insert or replace the facts of a conversation, keeping a survey answer and the
+        repeat mark that arrived after it closed."""
+        ...
+
+    def get(self, conversation_id: ConversationId) -> ContactFacts | None: ...
+    def previous_about(
+        self,
+        customer_id: CustomerId,
+        *,
+        intent: str,
+        since: datetime,
+        before: datetime,
+        excluding: ConversationId,
+    ) -> ConversationId | None:
+        """The customer's latest other contact about `intent` closed in [since, before)."""
+        ...
+
+    def mark_repeated(self, conversation_id: ConversationId) -> None: ...
+    def set_csat(self, conversation_id: ConversationId, score: int) -> None: ...
+    def add_survey(self, survey: Survey) -> bool:
+        """Store the answer; False if the conversation already has one."""
+        ...
+
+    def survey(self, conversation_id: ConversationId) -> Survey | None: ...
+    def unscored(self) -> list[ConversationId]:
+        """Closed conversations without contact facts (closed, then never scored), oldest first."""
+        ...
+
+    def closed_between(self, since: datetime, until: datetime) -> list[ConversationId]:
+        """Conversations closed in [since, until), oldest first: what a rescore covers."""
+        ...
+
+    def sums(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        granularity: Granularity | None,
+        dimension: str,
+    ) -> list[tuple[date | None, str, dict[str, float]]]:
+        """Per period (None when `granularity` is None) and dimension key ("all" for total):
+        the sums `analytics.kpis.FactSums` holds, over contacts closed in [since, until)."""
+        ...
+
+    def latency_histogram(
+        self,
+        *,
+        since: datetime,
+        until: datetime,
+        granularity: Granularity | None,
+        dimension: str,
+    ) -> list[tuple[date | None, str, list[int]]]:
+        """Triage-and-decision latency of the customer messages of contacts closed in
+        [since, until), as counts per `LATENCY_BUCKETS_MS` bucket (plus the unbounded last one),
+        per period of the contact's close and dimension key."""
+        ...
+
+
+class QualityRepository(Protocol):
+    def save_result(
+        self,
+        result: QaResult,
+        *,
+        handled_by: str,
+        agent_id: AgentId | None,
+        queue_id: QueueId | None,
+        at: datetime,
+    ) -> None:
+        """Insert or replace the conversation's result (a rescore replaces it)."""
+        ...
+
+    def result(self, conversation_id: ConversationId) -> tuple[QaResult, datetime, str] | None:
+        """The result, when it was scored, and who handled the conversation."""
+        ...
+
+    def results(self, conversation_ids: Iterable[ConversationId]) -> list[QaResult]: ...
+    def summary(
+        self, *, since: datetime, until: datetime, by: Literal["agent", "queue", "handled_by"]
+    ) -> list[tuple[str, int, float | None, int]]:
+        """(key, conversations scored, average score, auto-failed) for results scored from
+        conversations closed in [since, until)."""
+        ...
+
+    def add_review(
+        self,
+        *,
+        review_id: str,
+        review: HumanReview,
+        disputes: dict[str, str],
+        at: datetime,
+    ) -> None: ...
+    def reviews(
+        self, *, conversation_id: ConversationId | None = None, since: datetime | None = None
+    ) -> list[tuple[str, HumanReview, dict[str, str], datetime]]:
+        """(review id, review, disputes, when), oldest first."""
+        ...
+
+
+class MonitorRepository(Protocol):
+    def intent_counts(self, since: datetime, until: datetime) -> dict[str, int]: ...
+    def language_counts(self, since: datetime, until: datetime) -> dict[str, int]: ...
+    def out_of_scope(self, since: datetime, until: datetime) -> tuple[int, int]:
+        """(out-of-scope messages, all triaged messages) in [since, until)."""
+        ...
+
+    def confidences(self, since: datetime, until: datetime, *, limit: int) -> list[float]:
+        """Intent confidences in [since, until), the latest `limit` of them."""
+        ...
+
+    def latencies(self, since: datetime, until: datetime, *, limit: int) -> list[float]: ...
+    def add_label(self, message_id: MessageId, *, intent: str, by: str, at: datetime) -> None:
+        """Record (or correct) a person's label of a message's intent."""
+        ...
+
+    def labelled(self, since: datetime, until: datetime) -> list[tuple[str, str]]:
+        """(triage's intent, the person's label) for labels given in [since, until)."""
+        ...
+
+    def unlabelled_sample(
+        self, since: datetime, until: datetime, *, size: int
+    ) -> list[tuple[MessageId, str, str, float]]:
+        """Up to `size` customer messages of [since, until) nobody labelled yet, spread evenly
+        over the period: (message id, redacted text, triage's intent, its confidence)."""
+        ...
+
+    def state(self, name: str) -> dict[str, Any] | None: ...
+    def save_state(self, name: str, state: dict[str, Any], *, at: datetime) -> None: ...
+    def add_alert_events(self, events: Sequence[dict[str, Any]]) -> None: ...
+    def alert_events(self, *, since: datetime | None, limit: int) -> list[dict[str, Any]]: ...
 
 
 class UnitOfWork(Protocol):
@@ -405,6 +549,12 @@ class UnitOfWork(Protocol):
     def knowledge(self) -> KnowledgeRepository: ...
     @property
     def suggestions(self) -> SuggestionRepository: ...
+    @property
+    def contacts(self) -> ContactRepository: ...
+    @property
+    def quality(self) -> QualityRepository: ...
+    @property
+    def monitoring(self) -> MonitorRepository: ...
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -16,6 +16,7 @@ from cxops.api.routes import (
     customers,
     floor,
     health,
+    quality,
     triage,
     webhooks,
 )
@@ -33,6 +34,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     assert isinstance(container, Container)
     container.floor.ensure_policy()
     container.assistant.warm_up()
+    container.quality.score_unscored()
     background = container.background_webhooks() if container.settings.webhook_dispatcher else None
     if background is not None:
         background.start()
@@ -65,6 +67,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(floor.router)
     app.include_router(approvals.router)
     app.include_router(assist.router)
+    app.include_router(quality.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

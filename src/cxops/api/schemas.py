@@ -592,3 +592,82 @@ class SegmentOut(BaseModel):
     assistance: AssistanceOut | None = Field(
         description="Fresh suggestions after a final customer segment; null otherwise."
     )
+
+
+class SpanOut(Out):
+    message_id: str
+    start: int
+    end: int
+
+
+class EvidenceOut(Out):
+    note: str
+    message_ids: list[str]
+    span: SpanOut | None
+    action_id: str | None
+
+
+class CriterionOut(Out):
+    criterion_id: str
+    name: str
+    passed: bool | None = Field(description="null: the criterion did not apply")
+    points: float
+    possible: float
+    auto_fail: bool
+    evidence: list[EvidenceOut]
+
+
+class ReviewOut(BaseModel):
+    id: str
+    reviewer: str
+    verdicts: dict[str, bool | None]
+    disputes: dict[str, str]
+    created_at: datetime
+
+
+class QaOut(BaseModel):
+    conversation_id: str
+    scorecard_version: str
+    handled_by: str
+    score: float | None = Field(description="0-100 over the criteria that applied")
+    auto_failed: bool
+    scored_at: datetime
+    criteria: list[CriterionOut]
+    reviews: list[ReviewOut]
+
+
+class ReviewCreate(Strict):
+    verdicts: dict[str, bool | None] = Field(
+        default_factory=dict,
+        description="Your verdict per criterion id: true passed, false failed, null n/a.",
+    )
+    disputes: dict[str, str] = Field(
+        default_factory=dict, description="Criterion id -> why the automated verdict is wrong."
+    )
+
+
+class AgreementOut(BaseModel):
+    criterion_id: str
+    n: int
+    observed: float | None
+    kappa: float | None = Field(description="Cohen's kappa; null when it cannot be computed")
+    applicability_disagreements: int
+
+
+class QaSummaryRow(BaseModel):
+    key: str
+    scored: int
+    average_score: float | None
+    auto_failed: int
+
+
+class SurveyCreate(Strict):
+    score: int = Field(ge=1, le=5, description="1 very dissatisfied ... 5 very satisfied")
+    comment: str = Field(default="", max_length=2000)
+
+
+class SurveyOut(Out):
+    conversation_id: str
+    score: int
+    comment: str
+    answered_at: datetime

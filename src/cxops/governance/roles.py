@@ -15,8 +15,10 @@ class Permission(StrEnum):
     CUSTOMERS_READ = "customers:read"
     DECISIONS_READ = "decisions:read"
     KEYS_MANAGE = "keys:manage"
+    METRICS_READ = "metrics:read"
     POLICIES_MANAGE = "policies:manage"
     POLICIES_READ = "policies:read"
+    QA_REVIEW = "qa:review"
     QUEUES_READ = "queues:read"
     TRIAGE_RUN = "triage:run"
     WEBHOOKS_MANAGE = "webhooks:manage"
@@ -40,11 +42,15 @@ _HANDLE_WORK = {
 
 GRANTS: Mapping[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.SUPERVISOR: frozenset({*_HANDLE_WORK, Permission.APPROVALS_DECIDE}),
+    Role.SUPERVISOR: frozenset(
+        {*_HANDLE_WORK, Permission.APPROVALS_DECIDE, Permission.METRICS_READ, Permission.QA_REVIEW}
+    ),
     Role.AGENT: frozenset(_HANDLE_WORK),
     Role.INTEGRATION: frozenset(_HANDLE_WORK),
-    Role.AUDITOR: frozenset({*_READ_WORK, Permission.CUSTOMERS_READ}),
-    Role.ANALYST: frozenset({*_READ_WORK, Permission.TRIAGE_RUN}),
+    Role.AUDITOR: frozenset({*_READ_WORK, Permission.CUSTOMERS_READ, Permission.METRICS_READ}),
+    Role.ANALYST: frozenset(
+        {*_READ_WORK, Permission.TRIAGE_RUN, Permission.METRICS_READ, Permission.QA_REVIEW}
+    ),
 }
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Connection, case, func, insert, select
+from sqlalchemy import ColumnElement, Connection, Integer, case, cast, func, insert, select
 
 from cxops.domain.assist import (
     AcceptanceRow,
@@ -129,6 +129,29 @@ class SqlSuggestionRepository:
             .order_by(suggestion_rows.c.rank, suggestion_rows.c.id)
         )
         return [_suggestion(row) for row in rows]
+
+    def stats_for(self, conversation_id: ConversationId) -> dict[str, int]:
+        """The conversation's suggestions: `shown`, `with_feedback`, `used` (accepted or
+        edited) and `generated`."""
+        s, f = suggestion_rows.c, suggestion_feedback.c
+        row = self._conn.execute(
+            select(
+                func.count(),
+                func.count(f.suggestion_id),
+                func.coalesce(func.sum(cast(f.action.in_(("accepted", "edited")), Integer)), 0),
+                func.coalesce(func.sum(cast(s.source == "generated", Integer)), 0),
+            )
+            .select_from(
+                suggestion_rows.join(suggestion_feedback, f.suggestion_id == s.id, isouter=True)
+            )
+            .where(s.conversation_id == conversation_id)
+        ).one()
+        return {
+            "shown": int(row[0]),
+            "with_feedback": int(row[1]),
+            "used": int(row[2]),
+            "generated": int(row[3]),
+        }
 
     def record_feedback(self, feedback: Feedback) -> bool:
         """Store the feedback unless the suggestion already has some (then False, nothing

@@ -454,3 +454,104 @@ suggestion_feedback = Table(
     Column("given_by", ID, nullable=False),
     Column("given_at", UtcDateTime, nullable=False),
 )
+
+contact_facts = Table(
+    "contact_facts",
+    metadata,
+    Column("conversation_id", ID, ForeignKey("conversations.id"), primary_key=True),
+    Column("customer_id", ID, index=True),
+    Column("channel", String(16), nullable=False),
+    Column("intent", String(64)),
+    Column("queue_id", ID),
+    Column("agent_id", ID),
+    Column("segment", String(16)),
+    Column("variant", String(120)),
+    Column("opened_at", UtcDateTime, nullable=False),
+    Column("closed_at", UtcDateTime, nullable=False, index=True),
+    Column("outcome", String(16), nullable=False),
+    Column("bot_started", Boolean, nullable=False),
+    Column("escalated", Boolean, nullable=False),
+    Column("escalation_reasked", Boolean, nullable=False),
+    Column("agent_handled", Boolean, nullable=False),
+    Column("contained", Boolean, nullable=False),
+    Column("transfers", Integer, nullable=False),
+    Column("handle_seconds", Float, nullable=False),
+    Column("customer_turns", Integer, nullable=False),
+    Column("bot_turns", Integer, nullable=False),
+    Column("agent_turns", Integer, nullable=False),
+    Column("suggestions_shown", Integer, nullable=False),
+    Column("suggestions_with_feedback", Integer, nullable=False),
+    Column("suggestions_used", Integer, nullable=False),
+    Column("generative_drafts", Integer, nullable=False),
+    Column("csat", Integer),
+    Column("repeated", Boolean, nullable=False),
+    Column("repeat_of", ID),
+)
+
+qa_results = Table(
+    "qa_results",
+    metadata,
+    Column("conversation_id", ID, ForeignKey("conversations.id"), primary_key=True),
+    Column("scorecard_version", String(120), nullable=False),
+    Column("handled_by", String(8), nullable=False),
+    Column("agent_id", ID),
+    Column("queue_id", ID),
+    Column("score", Float),
+    Column("auto_failed", Boolean, nullable=False),
+    Column("results", JSON, nullable=False),
+    Column("scored_at", UtcDateTime, nullable=False, index=True),
+)
+
+qa_reviews = Table(
+    "qa_reviews",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("conversation_id", ID, ForeignKey("conversations.id"), nullable=False, index=True),
+    Column("reviewer", String(120), nullable=False),
+    Column("verdicts", JSON, nullable=False),
+    Column("disputes", JSON, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+surveys = Table(
+    "surveys",
+    metadata,
+    Column("conversation_id", ID, ForeignKey("conversations.id"), primary_key=True),
+    Column("score", Integer, nullable=False),
+    Column("comment", Text, nullable=False),
+    Column("answered_at", UtcDateTime, nullable=False),
+)
+
+triage_labels = Table(
+    "triage_labels",
+    metadata,
+    Column("message_id", ID, ForeignKey("messages.id"), primary_key=True),
+    Column("intent", String(64), nullable=False),
+    Column("labelled_by", String(120), nullable=False),
+    Column("labelled_at", UtcDateTime, nullable=False, index=True),
+)
+
+alert_events = Table(
+    "alert_events",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("key", String(300), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),
+    Column("rule_id", String(120), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("severity", String(16), nullable=False),
+    Column("metric", String(120), nullable=False),
+    Column("labels", JSON, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("since", UtcDateTime),
+)
+
+monitor_state = Table(
+    "monitor_state",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)

@@ -16,6 +16,7 @@ from cxops.store.knowledge import SqlKnowledgeRepository
 from cxops.store.operations import SqlOperationLog
 from cxops.store.orders import SqlOrderRepository
 from cxops.store.policies import SqlPolicyRepository
+from cxops.store.quality import SqlContactRepository, SqlMonitorRepository, SqlQualityRepository
 from cxops.store.selfservice import SqlActionRepository, SqlDialogueRepository
 from cxops.store.triage import SqlTriageRepository
 from cxops.store.webhooks import SqlWebhookRepository
@@ -68,6 +69,9 @@ class SqlUnitOfWork:
         self.actions = SqlActionRepository(conn)
         self.knowledge = SqlKnowledgeRepository(conn)
         self.suggestions = SqlSuggestionRepository(conn)
+        self.contacts = SqlContactRepository(conn)
+        self.quality = SqlQualityRepository(conn)
+        self.monitoring = SqlMonitorRepository(conn)
         return self
 
     def __exit__(

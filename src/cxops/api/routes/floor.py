@@ -115,8 +115,9 @@ def take_next(agent_id: str, container: ContainerDep, _: Workforce) -> NextConve
 def close_conversation(
     conversation_id: str, body: CloseRequest, container: ContainerDep, _: ConversationWriter
 ) -> ConversationOut:
-    """Close with an outcome; the agent's freed capacity goes to the next waiting contact."""
-    closed = container.floor.close(ConversationId(conversation_id), outcome=body.outcome)
+    """Close with an outcome; the agent's freed capacity goes to the next waiting contact, and
+    the conversation is scored against the QA scorecard."""
+    closed = container.pipeline.close(ConversationId(conversation_id), outcome=body.outcome)
     return ConversationOut.model_validate(closed)
 
 
