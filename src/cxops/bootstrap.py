@@ -12,6 +12,8 @@ from functools import cached_property
 import structlog
 from sqlalchemy import Engine
 
+from cxops.analytics.costs import default_cost_model
+from cxops.analytics.service import Reporting
 from cxops.assist.generative import GenerativeDrafter, GenerativeSettings
 from cxops.assist.retrieval import static_embedder
 from cxops.assist.rules import default_rules
@@ -86,6 +88,10 @@ class Container:
             max_message_chars=self.settings.max_message_chars,
             on_closed=self.quality.conversation_closed,
         )
+
+    @cached_property
+    def reporting(self) -> Reporting:
+        return Reporting(uow_factory=self.uow, clock=self.clock, cost_model=default_cost_model())
 
     @cached_property
     def quality(self) -> QualityDesk:

@@ -1,5 +1,6 @@
 """The `cxops` command line: serve, demo, database, keys, seed data and webhook delivery."""
 
+import json
 import os
 import signal
 from datetime import UTC
@@ -17,18 +18,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.engine import make_url
 
+from cxops.analytics.kpis import Dimension, Granularity, to_json
+from cxops.analytics.report import render_html, render_png
 from cxops.assist.library import SUFFIXES, find_documents, import_knowledge, load_shipped
 from cxops.bootstrap import Container, bootstrap
 from cxops.configfile import ConfigError
 from cxops.demo import retail, seed
 from cxops.domain.access import Role
-from cxops.domain.errors import NotFoundError
+from cxops.domain.errors import InvalidInputError, NotFoundError
 from cxops.floor import activate_policy
 from cxops.governance.api_keys import issue_key, revoke_key
 from cxops.learning.datasets import DatasetError, read_label_map, read_labelled
 from cxops.learning.evaluation import EvaluationReport, evaluate, write_confusion_png
 from cxops.learning.training import intent_registry, train_default, train_from_file
 from cxops.logs import configure_logging
+from cxops.periods import parse_since
 from cxops.routing.policy import LoadedPolicy, default_policy, read_policy
 from cxops.settings import ConfigFileError, Settings, load_settings
 from cxops.store.migrate import upgrade
@@ -52,6 +56,10 @@ model_app = typer.Typer(
 app.add_typer(model_app, name="model")
 kb_app = typer.Typer(help="The knowledge base agent assist draws on.", no_args_is_help=True)
 app.add_typer(kb_app, name="kb")
+qa_app = typer.Typer(help="Automated quality assurance.", no_args_is_help=True)
+app.add_typer(qa_app, name="qa")
+report_app = typer.Typer(help="Reports as HTML, PNG or JSON.", no_args_is_help=True)
+app.add_typer(report_app, name="report")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -489,6 +497,67 @@ def kb_list() -> None:
         )
     out.print(table)
     err.print(f"{len(articles)} articles, {sum(chunks.values())} chunks")
+
+
+@qa_app.command("rescore")
+def qa_rescore(
+    since: Annotated[
+        str, typer.Option(help="Start of the period: 7d, 12h, or an ISO date (UTC).")
+    ] = "7d",
+) -> None:
+    """Score again every conversation closed since then with the current scorecard."""
+    container = _container(_settings())
+    try:
+        start = parse_since(since, now=container.clock.now())
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] --since: {escape(str(exc))}")
+        raise typer.Exit(1) from exc
+    with _progress_bar() as bar:
+        task = bar.add_task("scoring", total=None)
+        done = container.quality.rescore(
+            since=start, progress=lambda n, total: bar.update(task, completed=n, total=total)
+        )
+    err.print(f"scored {done} conversations closed since {start.isoformat(timespec='seconds')}")
+
+
+@report_app.command("kpis")
+def report_kpis(
+    since: Annotated[str, typer.Option(help="7d, 12h, 2w, or an ISO date (UTC).")] = "7d",
+    by: Annotated[Dimension, typer.Option(help="Break the KPIs down by this.")] = Dimension.TOTAL,
+    granularity: Annotated[Granularity, typer.Option(help="One point per day or week.")] = (
+        Granularity.DAY
+    ),
+    output_format: Annotated[
+        str, typer.Option("--format", help="html, png or json.", case_sensitive=False)
+    ] = "html",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: kpis.FORMAT).")
+    ] = None,
+) -> None:
+    """KPIs of the contacts closed since then, with trend charts."""
+    fmt = output_format.lower()
+    if fmt not in ("html", "png", "json"):
+        err.print(f"[red]error:[/red] --format: {escape(fmt)} is not one of html, png, json")
+        raise typer.Exit(1)
+    container = _container(_settings())
+    try:
+        start = parse_since(since, now=container.clock.now())
+        report = container.reporting.kpis(since=start, granularity=granularity, dimension=by)
+    except ValueError as exc:
+        err.print(f"[red]error:[/red] --since: {escape(str(exc))}")
+        raise typer.Exit(1) from exc
+    except InvalidInputError as exc:
+        err.print(f"[red]error:[/red] {escape(exc.message)}")
+        raise typer.Exit(1) from exc
+    path = output or Path(f"kpis.{fmt}")
+    if fmt == "png":
+        render_png(report, path)
+    elif fmt == "html":
+        path.write_text(render_html(report), encoding="utf-8")
+    else:
+        path.write_text(json.dumps(to_json(report), indent=2), encoding="utf-8")
+    contacts = sum(row.sums.contacts for row in report.totals())
+    err.print(f"{contacts} contacts since {start.isoformat(timespec='seconds')}: wrote {path}")
 
 
 def _redacted_url(settings: Settings) -> str:

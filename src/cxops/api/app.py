@@ -16,6 +16,7 @@ from cxops.api.routes import (
     customers,
     floor,
     health,
+    kpis,
     quality,
     triage,
     webhooks,
@@ -68,6 +69,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(approvals.router)
     app.include_router(assist.router)
     app.include_router(quality.router)
+    app.include_router(kpis.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from cxops.analytics.kpis import BUCKETS_MS
 from cxops.domain.contacts import ContactFacts, Survey
 from cxops.domain.conversations import Channel, Outcome
 from cxops.domain.ids import AgentId, ConversationId, CustomerId, MessageId, QueueId
@@ -53,8 +54,8 @@ DIMENSIONS = {
 }
 """The breakdowns a KPI query may ask for, by name; "total" means none."""
 
-LATENCY_BUCKETS_MS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
-"""Upper bounds of the AI-latency histogram's buckets; the last bucket is unbounded."""
+LATENCY_BUCKETS_MS = BUCKETS_MS[:-1]
+"""Upper bounds of the AI-latency histogram's finite buckets; one more, unbounded, follows."""
 
 
 def _count(condition: ColumnElement[bool]) -> Any:
