@@ -1,6 +1,9 @@
 """The pipeline wired as `bootstrap` wires it, over a test's database, clock and order system."""
 
+from collections.abc import Callable
+
 from cxops.connectors.sql_order_store import SqlOrderStore
+from cxops.domain.ids import ConversationId
 from cxops.floor import Floor, PolicyBook
 from cxops.pipeline import Pipeline
 from cxops.ports import Clock, OrderSystem, UnitOfWorkFactory
@@ -16,6 +19,7 @@ def build_pipeline(
     floor: Floor | None = None,
     orders: OrderSystem | None = None,
     max_message_chars: int = 20_000,
+    on_closed: Callable[[ConversationId], object] | None = None,
 ) -> Pipeline:
     if floor is None:
         floor = Floor(uow_factory=uow, clock=clock, policies=PolicyBook())
@@ -34,4 +38,5 @@ def build_pipeline(
         floor=floor,
         selfservice=selfservice,
         max_message_chars=max_message_chars,
+        on_closed=on_closed,
     )

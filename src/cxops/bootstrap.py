@@ -12,18 +12,22 @@ from functools import cached_property
 import structlog
 from sqlalchemy import Engine
 
+from cxops.analytics.alerts import default_alert_rules, read_alert_rules
 from cxops.analytics.costs import default_cost_model
+from cxops.analytics.monitor import Monitor
 from cxops.analytics.service import Reporting
 from cxops.assist.generative import GenerativeDrafter, GenerativeSettings
 from cxops.assist.retrieval import static_embedder
 from cxops.assist.rules import default_rules
 from cxops.assist.service import Assistant
+from cxops.background import Every
 from cxops.connectors.clock import SystemClock
 from cxops.connectors.rest_order_system import RestOrderSystem
 from cxops.connectors.sql_order_store import SqlOrderStore
 from cxops.connectors.webhooks import BackgroundDispatcher, WebhookDispatcher
 from cxops.domain.webhooks import RetryPolicy
 from cxops.floor import Floor, PolicyBook
+from cxops.learning.corpus import load_taxonomy
 from cxops.learning.training import current_or_default, intent_registry
 from cxops.pipeline import Pipeline
 from cxops.ports import Clock, OrderSystem, UnitOfWorkFactory
@@ -88,6 +92,30 @@ class Container:
             max_message_chars=self.settings.max_message_chars,
             on_closed=self.quality.conversation_closed,
         )
+
+    @cached_property
+    def monitor(self) -> Monitor:
+        path = self.settings.alert_rules
+        return Monitor(
+            uow_factory=self.uow,
+            clock=self.clock,
+            orders=self.orders,
+            floor=self.floor,
+            rules=default_alert_rules() if path is None else read_alert_rules(path),
+            intents=frozenset(i.name for i in load_taxonomy()),
+        )
+
+    def background_monitor(self) -> Every | None:
+        """The monitor and the scoring sweep, every `monitor_interval_seconds`; not started."""
+        seconds = self.settings.monitor_interval_seconds
+        if not seconds:
+            return None
+
+        def watch() -> None:
+            self.quality.score_unscored()
+            self.monitor.run()
+
+        return Every(seconds, watch, name="cxops-monitor")
 
     @cached_property
     def reporting(self) -> Reporting:

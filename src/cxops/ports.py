@@ -177,6 +177,9 @@ class PolicyRepository(Protocol):
 class HandoffRepository(Protocol):
     def add(self, handoff: Handoff) -> None: ...
     def latest(self, conversation_id: ConversationId) -> Handoff | None: ...
+    def for_conversation(self, conversation_id: ConversationId) -> list[Handoff]:
+        """Every handoff of the conversation, oldest first."""
+        ...
 
 
 class DialogueRepository(Protocol):
@@ -207,6 +210,11 @@ class ActionRepository(Protocol):
     def decide(self, action: Action, *, expected: ActionStatus) -> bool: ...
     def listing(self, *, statuses: Sequence[ActionStatus] = (), limit: int = 100) -> list[Action]:
         """Oldest first."""
+        ...
+
+    def orders_since(self, since: datetime) -> list[OrderId]:
+        """The orders the bot acted on since then, most recent first (what monitoring checks
+        the order system's answers on)."""
         ...
 
     def for_conversation(self, conversation_id: ConversationId) -> list[Action]: ...
@@ -353,6 +361,16 @@ class SuggestionRepository(Protocol):
     def latest(self, conversation_id: ConversationId) -> list[Suggestion]:
         """The newest batch of the conversation (the suggestions sharing the newest one's
         `created_at` and message), by rank; [] when it has none."""
+        ...
+
+    def for_conversation(self, conversation_id: ConversationId) -> list[Suggestion]:
+        """Every suggestion the conversation was shown: oldest batch first, by rank within it."""
+        ...
+
+    def feedback_for_conversation(
+        self, conversation_id: ConversationId
+    ) -> dict[SuggestionId, Feedback]:
+        """The feedback on the conversation's suggestions, by suggestion id, oldest first."""
         ...
 
     def stats_for(self, conversation_id: ConversationId) -> dict[str, int]:

@@ -68,6 +68,18 @@ class Settings(BaseSettings):
         "embedded store (see cxops/data/connectors/rest_order_system.example.yaml).",
     )
 
+    monitor_interval_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="How often each API server process measures drift, data quality and "
+        "latency and evaluates the alert rules (0: never; run `cxops monitor run` instead, "
+        "which is the way with several server processes).",
+    )
+    alert_rules: Path | None = Field(
+        default=None,
+        description="YAML alert rules instead of the shipped ones "
+        "(see cxops/data/monitoring/alerts.yaml).",
+    )
     assist_budget_ms: int = Field(
         default=1000,
         ge=10,

@@ -50,14 +50,15 @@ def live_server(
 ) -> Iterator[LiveServer]:
     configure_logging("warning")
     data_dir: Path = tmp_path_factory.mktemp("data")
-    # No background webhook dispatcher: it would live for the whole session and take the
-    # deliveries of tests that drive their own dispatcher with their own clock and policy.
+    # No background webhook dispatcher or monitor: they would live for the whole session and
+    # take the deliveries (or publish alerts) of tests that drive their own.
     settings = Settings(
         database_url=database_url,
         data_dir=data_dir,
         model_dir=model_dir,
         max_body_bytes=65_536,
         webhook_dispatcher=False,
+        monitor_interval_seconds=0,
     )
     container = bootstrap(settings, triage=triage_engine)
     sock = socket.socket()

@@ -8,6 +8,7 @@ from fastapi.responses import RedirectResponse
 
 import cxops
 from cxops.api.errors import install_error_handlers
+from cxops.api.metrics import install_metrics
 from cxops.api.middleware import AccessLogMiddleware, BodyLimitMiddleware
 from cxops.api.routes import (
     approvals,
@@ -17,7 +18,9 @@ from cxops.api.routes import (
     floor,
     health,
     kpis,
+    monitoring,
     quality,
+    trace,
     triage,
     webhooks,
 )
@@ -28,20 +31,24 @@ from cxops.settings import load_settings
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Make sure a routing policy is active, build assist's knowledge index, and run the webhook
-    dispatcher while the server runs (if enabled); stop it and release the container's workers
-    and connections on shutdown."""
+    """Make sure a routing policy is active, build assist's knowledge index, score what closed
+    unscored, and run the webhook dispatcher and the monitor while the server runs (if enabled);
+    stop them and release the container's workers and connections on shutdown."""
     container = app.state.container
     assert isinstance(container, Container)
     container.floor.ensure_policy()
     container.assistant.warm_up()
     container.quality.score_unscored()
     background = container.background_webhooks() if container.settings.webhook_dispatcher else None
-    if background is not None:
-        background.start()
+    monitor = container.background_monitor()
+    for job in (background, monitor):
+        if job is not None:
+            job.start()
     try:
         yield
     finally:
+        if monitor is not None:
+            monitor.stop(timeout_seconds=container.settings.webhook_timeout_seconds)
         if background is not None:
             background.stop(timeout_seconds=container.settings.webhook_timeout_seconds)
         container.release()
@@ -60,6 +67,7 @@ def create_app(container: Container) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, limit=container.settings.max_body_bytes)
     app.add_middleware(AccessLogMiddleware)
+    install_metrics(app, container)
     app.include_router(health.router)
     app.include_router(conversations.router)
     app.include_router(customers.router)
@@ -69,7 +77,9 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(approvals.router)
     app.include_router(assist.router)
     app.include_router(quality.router)
+    app.include_router(trace.router)
     app.include_router(kpis.router)
+    app.include_router(monitoring.router)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

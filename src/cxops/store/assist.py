@@ -130,6 +130,25 @@ class SqlSuggestionRepository:
         )
         return [_suggestion(row) for row in rows]
 
+    def for_conversation(self, conversation_id: ConversationId) -> list[Suggestion]:
+        rows = self._conn.execute(
+            select(suggestion_rows)
+            .where(suggestion_rows.c.conversation_id == conversation_id)
+            .order_by(suggestion_rows.c.created_at, suggestion_rows.c.rank, suggestion_rows.c.id)
+        )
+        return [_suggestion(row) for row in rows]
+
+    def feedback_for_conversation(
+        self, conversation_id: ConversationId
+    ) -> dict[SuggestionId, Feedback]:
+        rows = self._conn.execute(
+            select(suggestion_feedback)
+            .join(suggestion_rows, suggestion_rows.c.id == suggestion_feedback.c.suggestion_id)
+            .where(suggestion_rows.c.conversation_id == conversation_id)
+            .order_by(suggestion_feedback.c.given_at, suggestion_feedback.c.suggestion_id)
+        )
+        return {SuggestionId(row.suggestion_id): _feedback(row) for row in rows}
+
     def stats_for(self, conversation_id: ConversationId) -> dict[str, int]:
         """The conversation's suggestions: `shown`, `with_feedback`, `used` (accepted or
         edited) and `generated`."""

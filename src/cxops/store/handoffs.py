@@ -47,3 +47,11 @@ class SqlHandoffRepository:
             .limit(1)
         ).first()
         return None if row is None else _handoff(row)
+
+    def for_conversation(self, conversation_id: ConversationId) -> list[Handoff]:
+        rows = self._conn.execute(
+            select(handoffs)
+            .where(handoffs.c.conversation_id == conversation_id)
+            .order_by(handoffs.c.created_at, handoffs.c.id)
+        )
+        return [_handoff(row) for row in rows]

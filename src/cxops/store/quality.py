@@ -188,10 +188,8 @@ class SqlContactRepository:
     ) -> list[tuple[date | None, str, dict[str, float]]]:
         c = contact_facts.c
         period = (
-            literal(None)
-            if granularity is None
-            else self._period(c.closed_at, granularity).label("period")
-        )
+            literal(None) if granularity is None else self._period(c.closed_at, granularity)
+        ).label("period")
         key = (
             literal("all") if dimension == "total" else func.coalesce(DIMENSIONS[dimension], "")
         ).label("key")
@@ -255,10 +253,8 @@ class SqlContactRepository:
             else_=len(LATENCY_BUCKETS_MS),
         ).label("bucket")
         period = (
-            literal(None)
-            if granularity is None
-            else self._period(c.closed_at, granularity).label("period")
-        )
+            literal(None) if granularity is None else self._period(c.closed_at, granularity)
+        ).label("period")
         key = (
             literal("all") if dimension == "total" else func.coalesce(DIMENSIONS[dimension], "")
         ).label("key")

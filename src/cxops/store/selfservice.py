@@ -131,6 +131,15 @@ class SqlActionRepository:
             query = query.where(bot_actions.c.status.in_([s.value for s in statuses]))
         return [_action(row) for row in self._conn.execute(query.limit(limit))]
 
+    def orders_since(self, since: datetime) -> list[OrderId]:
+        rows = self._conn.execute(
+            select(bot_actions.c.order_id)
+            .where(bot_actions.c.created_at >= since)
+            .group_by(bot_actions.c.order_id)
+            .order_by(func.max(bot_actions.c.created_at).desc())
+        )
+        return [OrderId(r) for r in rows.scalars()]
+
     def for_conversation(self, conversation_id: ConversationId) -> list[Action]:
         rows = self._conn.execute(
             select(bot_actions)
