@@ -58,9 +58,8 @@ def main() -> None:
             upgrade(engine)
             started = time.perf_counter()
             fill(engine, args.messages, label)
-            print(
-                f"{label}: {args.messages:,} messages written in {time.perf_counter() - started:.0f} s"
-            )
+            took = time.perf_counter() - started
+            print(f"{label}: {args.messages:,} messages written in {took:.0f} s")
             measure(engine, label)
             engine.dispose()
 

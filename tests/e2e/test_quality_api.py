@@ -105,6 +105,7 @@ def test_that_a_survey_is_answered_once_and_validated(api: httpx.Client, world: 
     assert "score" in bad.text
     first = api.post(f"/v1/conversations/{opened}/survey", json={"score": 4, "comment": "quick"})
     assert first.status_code == 201, first.text
+    assert api.get(f"/v1/conversations/{opened}").json()["csat"] == 4
     second = api.post(f"/v1/conversations/{opened}/survey", json={"score": 1})
     assert second.status_code == 409
     assert "survey_answered" in second.text

@@ -188,6 +188,7 @@ class QualityDesk:
                     "survey_answered", f"conversation {conversation_id} already has a survey answer"
                 )
             uow.contacts.set_csat(conversation_id, score)
+            uow.conversations.set_csat(conversation_id, score)
             uow.commit()
         log.info("qa.survey", conversation_id=conversation_id, score=score)
         return answer

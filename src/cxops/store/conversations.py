@@ -175,6 +175,11 @@ class SqlConversationRepository:
         )
         return result.rowcount == 1
 
+    def set_csat(self, conversation_id: ConversationId, score: int) -> None:
+        self._conn.execute(
+            update(conversations).where(conversations.c.id == conversation_id).values(csat=score)
+        )
+
     def close(self, conversation_id: ConversationId, *, outcome: Outcome, at: datetime) -> None:
         self._conn.execute(
             update(conversations)
