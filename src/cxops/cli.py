@@ -60,6 +60,8 @@ qa_app = typer.Typer(help="Automated quality assurance.", no_args_is_help=True)
 app.add_typer(qa_app, name="qa")
 report_app = typer.Typer(help="Reports as HTML, PNG or JSON.", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+monitor_app = typer.Typer(help="Drift, data quality, latency and alerts.", no_args_is_help=True)
+app.add_typer(monitor_app, name="monitor")
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -518,6 +520,30 @@ def qa_rescore(
             since=start, progress=lambda n, total: bar.update(task, completed=n, total=total)
         )
     err.print(f"scored {done} conversations closed since {start.isoformat(timespec='seconds')}")
+
+
+@monitor_app.command("run")
+def monitor_run() -> None:
+    """Score what closed unscored, measure now, evaluate the alert rules, and deliver alerts
+    (for cron, when servers run with CXOPS_MONITOR_INTERVAL_SECONDS=0)."""
+    container = _container(_settings())
+    container.quality.score_unscored()
+    report = container.monitor.run()
+    table = Table(box=box.SIMPLE, title=f"monitor ({report.rules_version})")
+    table.add_column("metric")
+    table.add_column("labels")
+    table.add_column("value", justify="right")
+    for sample in report.samples:
+        labels = ", ".join(f"{k}={v}" for k, v in sample.labels.items())
+        table.add_row(sample.metric, labels, f"{sample.value:.4g}")
+    out.print(table)
+    for drift in report.drift:
+        level = "not enough data" if drift.level is None else drift.level.value
+        psi = "" if drift.psi is None else f"PSI {drift.psi:.3f}, "
+        err.print(f"drift {drift.name}: {psi}{level} ({drift.baseline_n} vs {drift.current_n})")
+    for event in report.events:
+        err.print(f"[yellow]{event.kind.value}[/yellow] {escape(event.key)}: {event.value:.4g}")
+    err.print(f"{len(report.firing)} alerts firing")
 
 
 @report_app.command("kpis")
