@@ -443,20 +443,8 @@ class ContactRepository(Protocol):
         dimension: str,
     ) -> list[tuple[date | None, str, dict[str, float]]]:
         """Per period (None when `granularity` is None) and dimension key ("all" for total):
-        the sums `analytics.kpis.FactSums` holds, over contacts closed in [since, until)."""
-        ...
-
-    def latency_histogram(
-        self,
-        *,
-        since: datetime,
-        until: datetime,
-        granularity: Granularity | None,
-        dimension: str,
-    ) -> list[tuple[date | None, str, list[int]]]:
-        """Triage-and-decision latency of the customer messages of contacts closed in
-        [since, until), as counts per `LATENCY_BUCKETS_MS` bucket (plus the unbounded last one),
-        per period of the contact's close and dimension key."""
+        the sums `analytics.kpis.FactSums` holds and the AI-latency histogram's bucket counts
+        (`latency_b0`...), over contacts closed in [since, until)."""
         ...
 
 

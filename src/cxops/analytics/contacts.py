@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from cxops.analytics.kpis import LatencyHistogram
 from cxops.domain.contacts import ContactFacts
 from cxops.domain.conversations import Conversation, Message, MessageRole, Outcome
 from cxops.domain.decisions import Decision
@@ -94,6 +95,7 @@ def summarise(
         suggestions_with_feedback=suggestions.get("with_feedback", 0),
         suggestions_used=suggestions.get("used", 0),
         generative_drafts=suggestions.get("generated", 0),
+        latency_buckets=LatencyHistogram.from_values(t.latency_ms for t in triage.values()).counts,
     )
 
 

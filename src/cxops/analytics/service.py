@@ -1,7 +1,8 @@
-"""KPIs' shell: reads the database's aggregates of contact facts and AI latencies, and hands them
-to the pure `kpis` module. Every KPI request is two GROUP BY queries over indexed rows, however
-long the period."""
+"""KPIs' shell: reads the database's aggregates of contact facts (AI latencies included, as
+pre-aggregated histogram buckets) and hands them to the pure `kpis` module. Every KPI request is
+one GROUP BY query over one row per contact, however many messages the contacts had."""
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from cxops.analytics.costs import LoadedCostModel
@@ -49,19 +50,18 @@ class Reporting:
             sums = uow.contacts.sums(
                 since=since, until=until, granularity=granularity.value, dimension=dimension.value
             )
-            latency = uow.contacts.latency_histogram(
-                since=since, until=until, granularity=granularity.value, dimension=dimension.value
-            )
         return kpi_report(
             since=since,
             until=until,
             granularity=granularity,
             dimension=dimension,
             sums={(p, k): FactSums.from_mapping(v) for p, k, v in sums if p is not None},
-            latency={
-                (p, k): LatencyHistogram(tuple(counts), BUCKETS_MS)
-                for p, k, counts in latency
-                if p is not None
-            },
+            latency={(p, k): _histogram(v) for p, k, v in sums if p is not None},
             cost_model=self._cost_model,
         )
+
+
+def _histogram(sums: Mapping[str, float]) -> LatencyHistogram:
+    return LatencyHistogram(
+        tuple(int(sums[f"latency_b{i}"]) for i in range(len(BUCKETS_MS))), BUCKETS_MS
+    )

@@ -54,6 +54,8 @@ class ContactFacts:
     csat: int | None = None
     repeated: bool = False
     repeat_of: ConversationId | None = None
+    latency_buckets: tuple[int, ...] = ()
+    """The contact's triage-and-decision latencies counted into the KPI histogram's buckets."""
 
 
 @dataclass(frozen=True, slots=True)

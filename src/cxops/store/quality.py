@@ -15,7 +15,6 @@ from sqlalchemy import (
     Connection,
     Integer,
     and_,
-    case,
     cast,
     func,
     insert,
@@ -25,13 +24,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from cxops.analytics.kpis import BUCKETS_MS
 from cxops.domain.contacts import ContactFacts, Survey
 from cxops.domain.conversations import Channel, Outcome
 from cxops.domain.ids import AgentId, ConversationId, CustomerId, MessageId, QueueId
 from cxops.domain.qa import CriterionResult, Evidence, HumanReview, QaResult, TextSpan
 from cxops.ports import Granularity
 from cxops.store.tables import (
+    LATENCY_BUCKETS,
     alert_events,
     contact_facts,
     conversations,
@@ -53,9 +52,6 @@ DIMENSIONS = {
     "variant": contact_facts.c.variant,
 }
 """The breakdowns a KPI query may ask for, by name; "total" means none."""
-
-LATENCY_BUCKETS_MS = BUCKETS_MS[:-1]
-"""Upper bounds of the AI-latency histogram's finite buckets; one more, unbounded, follows."""
 
 
 def _count(condition: ColumnElement[bool]) -> Any:
@@ -218,6 +214,10 @@ class SqlContactRepository:
             func.coalesce(func.sum(c.agent_turns), 0).label("agent_turns"),
             func.coalesce(func.sum(c.customer_turns), 0).label("customer_turns"),
             func.coalesce(func.sum(c.generative_drafts), 0).label("generative_drafts"),
+            *(
+                func.coalesce(func.sum(c[f"latency_b{i}"]), 0).label(f"latency_b{i}")
+                for i in range(LATENCY_BUCKETS)
+            ),
         ]
         query = (
             select(period, key, *sums)
@@ -235,49 +235,6 @@ class SqlContactRepository:
                 )
             )
         return out
-
-    def latency_histogram(
-        self,
-        *,
-        since: datetime,
-        until: datetime,
-        granularity: Granularity | None,
-        dimension: str,
-    ) -> list[tuple[date | None, str, list[int]]]:
-        c = contact_facts.c
-        bucket = case(
-            *[
-                (message_triage.c.latency_ms <= bound, index)
-                for index, bound in enumerate(LATENCY_BUCKETS_MS)
-            ],
-            else_=len(LATENCY_BUCKETS_MS),
-        ).label("bucket")
-        period = (
-            literal(None) if granularity is None else self._period(c.closed_at, granularity)
-        ).label("period")
-        key = (
-            literal("all") if dimension == "total" else func.coalesce(DIMENSIONS[dimension], "")
-        ).label("key")
-        query = (
-            select(period, key, bucket, func.count().label("n"))
-            .select_from(
-                contact_facts.join(
-                    message_triage, message_triage.c.conversation_id == c.conversation_id
-                )
-            )
-            .where(c.closed_at >= since, c.closed_at < until)
-            .group_by(*([] if granularity is None else [period]), key, bucket)
-        )
-        grouped: dict[tuple[date | None, str], list[int]] = {}
-        for row in self._conn.execute(query):
-            values = row._mapping
-            group = (
-                _as_date(values["period"]) if granularity is not None else None,
-                str(values["key"]),
-            )
-            counts = grouped.setdefault(group, [0] * (len(LATENCY_BUCKETS_MS) + 1))
-            counts[int(values["bucket"])] += int(values["n"])
-        return [(p, k, counts) for (p, k), counts in grouped.items()]
 
     def _period(self, column: Any, granularity: Granularity) -> Any:
         if self._conn.dialect.name == "postgresql":
@@ -559,6 +516,10 @@ def _facts_values(f: ContactFacts) -> dict[str, Any]:
         "csat": f.csat,
         "repeated": f.repeated,
         "repeat_of": f.repeat_of,
+        **{
+            f"latency_b{i}": f.latency_buckets[i] if i < len(f.latency_buckets) else 0
+            for i in range(LATENCY_BUCKETS)
+        },
     }
 
 
@@ -592,6 +553,7 @@ def _facts(row: Any) -> ContactFacts:
         csat=row.csat,
         repeated=row.repeated,
         repeat_of=None if row.repeat_of is None else ConversationId(row.repeat_of),
+        latency_buckets=tuple(getattr(row, f"latency_b{i}") for i in range(LATENCY_BUCKETS)),
     )
 
 

@@ -455,6 +455,10 @@ suggestion_feedback = Table(
     Column("given_at", UtcDateTime, nullable=False),
 )
 
+LATENCY_BUCKETS = 13
+"""Columns of a contact's AI-latency histogram (`analytics.kpis.BUCKETS_MS`), pre-aggregated at
+close so KPI queries never join the per-message triage rows."""
+
 contact_facts = Table(
     "contact_facts",
     metadata,
@@ -486,6 +490,7 @@ contact_facts = Table(
     Column("csat", Integer),
     Column("repeated", Boolean, nullable=False),
     Column("repeat_of", ID),
+    *(Column(f"latency_b{i}", Integer, nullable=False) for i in range(LATENCY_BUCKETS)),
 )
 
 qa_results = Table(

@@ -74,6 +74,7 @@ def upgrade() -> None:
         sa.Column("csat", sa.Integer(), nullable=True),
         sa.Column("repeated", sa.Boolean(), nullable=False),
         sa.Column("repeat_of", sa.String(length=40), nullable=True),
+        *(sa.Column(f"latency_b{i}", sa.Integer(), nullable=False) for i in range(13)),
         sa.ForeignKeyConstraint(
             ["conversation_id"],
             ["conversations.id"],
