@@ -54,6 +54,7 @@ from cxops.webhooks.service import publish
 
 ROUTING = "routing"
 ASSIGNMENT = "assignment"
+TRANSFER = "transfer"
 HANDOFF_TOPIC = "handoff.created"
 ASSIGNED_TOPIC = "conversation.assigned"
 # Fewer closed contacts than this and the queue's handle time is the policy's assumption.
@@ -326,6 +327,53 @@ class Floor:
             assigned = self._fill(uow, agent_id, limit=1)
             uow.commit()
         return assigned[0] if assigned else None
+
+    def transfer(
+        self, conversation_id: ConversationId, *, queue: QueueId, reason: str, by: str
+    ) -> Conversation:
+        """Move a conversation to another queue (a person's call: wrong skill, language,
+        escalation); it waits there with its priority, recorded as a `transfer` decision, and an
+        available agent of that queue gets it at once."""
+        with self._uow() as uow:
+            conversation = uow.conversations.get(conversation_id)
+            if conversation is None:
+                raise NotFoundError("conversation", conversation_id)
+            if conversation.status is ConversationStatus.CLOSED:
+                raise BusinessRuleError(
+                    "conversation_closed", f"conversation {conversation_id} is closed"
+                )
+            if queue not in {q.id for q in uow.workforce.list_queues()}:
+                raise InvalidInputError("queue_id", f"{queue!r} is not a queue")
+            now = self._clock.now()
+            priority = conversation.priority or 0
+            uow.conversations.transfer(conversation_id, queue=queue, priority=priority, at=now)
+            uow.decisions.add(
+                Decision(
+                    id=DecisionId(new_id("dec")),
+                    conversation_id=conversation_id,
+                    kind=TRANSFER,
+                    outcome=RoutingOutcome.QUEUE.value,
+                    reasons=(Reason("transferred", reason.strip() or "Transferred by a person."),),
+                    inputs={"from_queue": conversation.queue_id, "by": by},
+                    policy_version=self.policies.active(uow).version_label,
+                    model_version="",
+                    created_at=now,
+                    queue_id=queue,
+                    priority=priority,
+                    agent_id=conversation.assigned_agent_id,
+                )
+            )
+            for load in self._agent_loads(uow):
+                if load.id == conversation.assigned_agent_id:
+                    continue
+                uow.workforce.get_agent_for_update(load.id)
+                if any(c.id == conversation_id for c in self._fill(uow, load.id, limit=None)):
+                    break
+            moved = uow.conversations.get(conversation_id)
+            assert moved is not None
+            uow.commit()
+        log.info("conversation.transferred", conversation_id=conversation_id, queue=queue)
+        return moved
 
     def close(self, conversation_id: ConversationId, *, outcome: Outcome) -> Conversation:
         """Close a conversation; the agent who had it gets the next waiting one if available."""

@@ -120,6 +120,13 @@ class ConversationRepository(Protocol):
     def enqueue(
         self, conversation_id: ConversationId, *, queue: QueueId, priority: int, at: datetime
     ) -> None: ...
+    def transfer(
+        self, conversation_id: ConversationId, *, queue: QueueId, priority: int, at: datetime
+    ) -> None:
+        """Move the conversation to `queue`, waiting again, with no agent; the time it first
+        joined a queue is kept."""
+        ...
+
     def assign(
         self, conversation_id: ConversationId, *, agent: AgentId, queue: QueueId, at: datetime
     ) -> bool: ...

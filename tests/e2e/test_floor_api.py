@@ -114,3 +114,34 @@ def test_that_a_conversation_without_a_handoff_says_so(api: httpx.Client) -> Non
     conversation_id, decision = contact(api, "where is my order W1000042")
     assert decision["outcome"] == "automate"
     assert api.get(f"/v1/conversations/{conversation_id}/handoff").status_code == 404
+
+
+def test_that_a_transfer_moves_the_contact_to_another_queue_and_counts_in_its_facts(
+    api: httpx.Client, returns_agent: str
+) -> None:
+    conversation_id, _ = contact(api, "I was charged twice for my last order, please fix it")
+    moved = api.post(
+        f"/v1/conversations/{conversation_id}/transfer",
+        json={"queue_id": "q_returns_refunds", "reason": "needs a refund, not billing"},
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["queue_id"] == "q_returns_refunds"
+    assert moved.json()["status"] == "queued"
+    wrong = api.post(f"/v1/conversations/{conversation_id}/transfer", json={"queue_id": "q_mars"})
+    assert wrong.status_code == 422
+    assert "queue_id" in wrong.text
+
+    taken = api.put(f"/v1/agents/{returns_agent}/status", json={"status": "available"})
+    assert [c["id"] for c in taken.json()["assigned"]] == [conversation_id]
+    api.post(f"/v1/conversations/{conversation_id}/close", json={"outcome": "resolved"})
+    kinds = [d["kind"] for d in api.get(f"/v1/conversations/{conversation_id}").json()["decisions"]]
+    assert "transfer" in kinds
+    qa = api.get(f"/v1/conversations/{conversation_id}/qa").json()
+    holds = next(c for c in qa["criteria"] if c["criterion_id"] == "transfers_and_holds")
+    assert holds["passed"] is not None
+    assert (
+        api.post(
+            f"/v1/conversations/{conversation_id}/transfer", json={"queue_id": "q_vip"}
+        ).status_code
+        == 409
+    )

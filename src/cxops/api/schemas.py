@@ -258,6 +258,11 @@ class CloseRequest(Strict):
     outcome: Outcome
 
 
+class TransferRequest(Strict):
+    queue_id: str = Field(min_length=1, max_length=40, description="The queue to move it to.")
+    reason: str = Field(default="", max_length=500, description="Why, for the record.")
+
+
 class PolicyOut(BaseModel):
     version: str
     name: str

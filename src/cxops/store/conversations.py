@@ -149,6 +149,23 @@ class SqlConversationRepository:
             )
         )
 
+    def transfer(
+        self, conversation_id: ConversationId, *, queue: QueueId, priority: int, at: datetime
+    ) -> None:
+        self._conn.execute(
+            update(conversations)
+            .where(conversations.c.id == conversation_id)
+            .values(
+                status=ConversationStatus.QUEUED.value,
+                queue_id=queue,
+                priority=priority,
+                assigned_agent_id=None,
+                assigned_at=None,
+                queued_at=func.coalesce(conversations.c.queued_at, at),
+                updated_at=at,
+            )
+        )
+
     def assign(
         self, conversation_id: ConversationId, *, agent: AgentId, queue: QueueId, at: datetime
     ) -> bool:

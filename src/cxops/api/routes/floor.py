@@ -21,10 +21,11 @@ from cxops.api.schemas import (
     PolicyOut,
     QueueList,
     QueueOut,
+    TransferRequest,
 )
 from cxops.domain.access import Principal
 from cxops.domain.errors import NotFoundError
-from cxops.domain.ids import AgentId, ConversationId, DecisionId
+from cxops.domain.ids import AgentId, ConversationId, DecisionId, QueueId
 from cxops.floor import AgentView, QueueView
 from cxops.governance.roles import Permission
 
@@ -119,6 +120,23 @@ def close_conversation(
     the conversation is scored against the QA scorecard."""
     closed = container.pipeline.close(ConversationId(conversation_id), outcome=body.outcome)
     return ConversationOut.model_validate(closed)
+
+
+@router.post("/conversations/{conversation_id}/transfer", response_model=ConversationOut)
+def transfer_conversation(
+    conversation_id: str,
+    body: TransferRequest,
+    container: ContainerDep,
+    principal: ConversationWriter,
+) -> ConversationOut:
+    """Move the conversation to another queue; an available agent there gets it at once."""
+    moved = container.floor.transfer(
+        ConversationId(conversation_id),
+        queue=QueueId(body.queue_id),
+        reason=body.reason,
+        by=principal.user_id or principal.key_id,
+    )
+    return ConversationOut.model_validate(moved)
 
 
 @router.get("/conversations/{conversation_id}/handoff", response_model=HandoffOut)
