@@ -103,6 +103,8 @@ class Container:
             floor=self.floor,
             rules=default_alert_rules() if path is None else read_alert_rules(path),
             intents=frozenset(i.name for i in load_taxonomy()),
+            current=timedelta(hours=self.settings.monitor_current_hours),
+            baseline=timedelta(days=self.settings.monitor_baseline_days),
         )
 
     def background_monitor(self) -> Every | None:

@@ -3,7 +3,7 @@
 import json
 import os
 import signal
-from datetime import UTC
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -23,7 +23,9 @@ from cxops.analytics.report import render_html, render_png
 from cxops.assist.library import SUFFIXES, find_documents, import_knowledge, load_shipped
 from cxops.bootstrap import Container, bootstrap
 from cxops.configfile import ConfigError
+from cxops.connectors.clock import FixedClock
 from cxops.demo import retail, seed
+from cxops.demo.history import ContactCenter, simulate_history
 from cxops.domain.access import Role
 from cxops.domain.errors import InvalidInputError, NotFoundError
 from cxops.floor import activate_policy
@@ -33,6 +35,7 @@ from cxops.learning.evaluation import EvaluationReport, evaluate, write_confusio
 from cxops.learning.training import intent_registry, train_default, train_from_file
 from cxops.logs import configure_logging
 from cxops.periods import parse_since
+from cxops.pipeline import NewConversation, NewMessage
 from cxops.routing.policy import LoadedPolicy, default_policy, read_policy
 from cxops.settings import ConfigFileError, Settings, load_settings
 from cxops.store.migrate import upgrade
@@ -623,6 +626,56 @@ def serve(
     _serve(settings, workers=workers)
 
 
+def _demo_history(settings: Settings, container: Container, days: int = 21) -> None:
+    """Fill `days` of contacts through the real pipeline, QA and assist, on a simulated clock
+    that ends now, so KPIs, QA and drift have honest history to show."""
+    now = container.clock.now()
+    clock = FixedClock(now - timedelta(days=days))
+    clock.advance(-timedelta(seconds=clock.now().timestamp() % 86400))
+    sim = bootstrap(settings, clock=clock, triage=container.triage)
+    pipeline = sim.pipeline
+    center = ContactCenter(
+        clock=clock,
+        uow=sim.uow,
+        floor=sim.floor,
+        assistant=sim.assistant,
+        selfservice=sim.selfservice,
+        open_conversation=lambda channel, customer: (
+            pipeline.start_conversation(
+                NewConversation(channel=channel, customer_id=customer)
+            ).conversation.id
+        ),
+        post_message=lambda conversation, text, role: [
+            m.text
+            for m in pipeline.post_message(conversation, NewMessage(text=text, role=role)).replies
+        ],
+        close_conversation=lambda conversation, outcome: pipeline.close(
+            conversation, outcome=outcome
+        ),
+    )
+    configure_logging("warning")
+    try:
+        with _progress_bar() as bar:
+            task = bar.add_task(f"{days} days of contacts", total=None)
+            report = simulate_history(
+                center=center,
+                now=now,
+                days=days,
+                survey=lambda conversation, score, comment: sim.quality.survey(
+                    conversation, score=score, comment=comment
+                ),
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+    finally:
+        sim.release()
+        sim.engine.dispose()
+        configure_logging(settings.log_level)
+    err.print(
+        f"history: {report.conversations} conversations, {report.messages} messages, "
+        f"{report.bot_resolved} resolved by the bot, {report.handovers} handed to people"
+    )
+
+
 @app.command()
 def demo(
     port: Annotated[int | None, typer.Option(help="Port (also $CXOPS_PORT).")] = None,
@@ -631,9 +684,11 @@ def demo(
     """Prepare a demo (schema, demo retailer, an admin key) and serve it."""
     settings = _settings(port=port)
     container = _container(settings)
-    _load_demo_data(container, seed_value=7, customers=2000, products=300, orders=10000)
+    fresh = _load_demo_data(container, seed_value=7, customers=2000, products=300, orders=10000)
     load_shipped(container.uow, container.clock)
     _ensure_model(settings)
+    if fresh:
+        _demo_history(settings, container)
     with container.uow() as uow:
         issued = issue_key(uow, clock=container.clock, role=Role.ADMIN, name="demo")
         uow.commit()

@@ -75,6 +75,12 @@ class Settings(BaseSettings):
         "latency and evaluates the alert rules (0: never; run `cxops monitor run` instead, "
         "which is the way with several server processes).",
     )
+    monitor_current_hours: float = Field(
+        default=72, gt=0, description="The window drift and rates are measured over."
+    )
+    monitor_baseline_days: float = Field(
+        default=14, gt=0, description="The window before it they are compared with."
+    )
     alert_rules: Path | None = Field(
         default=None,
         description="YAML alert rules instead of the shipped ones "

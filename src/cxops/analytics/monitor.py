@@ -2,17 +2,21 @@
 de-duplicates alerts, and delivers them to webhooks.
 
 One `run` measures, against a baseline window:
-- drift of the intent mix, the language mix and the intent model's confidence (PSI);
+- drift of the intent mix, the language mix and the intent model's confidence (PSI), once each
+  window holds `min_messages` customer messages. PSI has a noise floor: two samples of the same
+  traffic differ by about (categories - 1) x (1/n1 + 1/n2), ~0.1 for 28 intents at 250 and 1,200
+  messages, which is why the shipped drift rules fire at 0.25, twice in a row;
 - a rising out-of-scope rate (a one-sided test, so noise does not page anyone);
 - triage accuracy against the intents people labelled this week, and QA accuracy against this
   week's human reviews, each compared with the weeks before;
 - the data quality of what the order system returns for the orders conversations touched;
 - AI latency (p95) and its error budget; containment; each queue's service level.
 
-Windows: the current one is the last `CURRENT` (a day), the baseline the `BASELINE` (a week)
-before it; accuracy compares the last 7 days of labels with the 28 before. The alert state is
-kept in the database between runs, so a breach that is already firing is not announced again
-(only re-notified after its rule's cooldown), and it survives restarts.
+Windows: the current one is the last `current` (settings: three days by default, enough
+messages for PSI in a small center; a large one can watch a day), the baseline the `baseline`
+(two weeks) before it; accuracy compares the last 7 days of labels with the 28 before. The
+alert state is kept in the database between runs, so a breach that is already firing is not
+announced again (only re-notified after its rule's cooldown), and it survives restarts.
 """
 
 import math
@@ -50,8 +54,6 @@ from cxops.webhooks.service import publish
 
 log = structlog.get_logger("cxops.monitor")
 
-CURRENT = timedelta(days=1)
-BASELINE = timedelta(days=7)
 LABELS_CURRENT = timedelta(days=7)
 LABELS_BASELINE = timedelta(days=28)
 LATENCY_WINDOW = timedelta(hours=1)
@@ -86,7 +88,13 @@ class Monitor:
         floor: Floor,
         rules: LoadedAlertRules,
         intents: frozenset[str],
+        current: timedelta = timedelta(days=3),
+        baseline: timedelta = timedelta(days=14),
+        min_messages: int = 250,
     ) -> None:
+        self._min = min_messages
+        self._current = current
+        self._baseline = baseline
         self._intents = intents
         self._uow = uow_factory
         self._clock = clock
@@ -100,7 +108,7 @@ class Monitor:
         now = self._clock.now()
         with self._uow() as uow:
             drift, samples = self._measure(uow, now)
-            touched = _touched_orders(uow, now - CURRENT)
+            touched = _touched_orders(uow, now - self._current)
         samples += self._data_quality(touched)
         samples += [
             Sample("queue.service_level", view.forecast.service_level, {"queue": view.queue.id})
@@ -173,18 +181,27 @@ class Monitor:
     # -- measuring ----------------------------------------------------------------------------
 
     def _measure(self, uow: UnitOfWork, now: datetime) -> tuple[list[DriftReport], list[Sample]]:
-        start = now - CURRENT
-        base = start - BASELINE
+        start = now - self._current
+        base = start - self._baseline
         m = uow.monitoring
         drift = [
-            drift_report("intent_mix", m.intent_counts(base, start), m.intent_counts(start, now)),
             drift_report(
-                "language_mix", m.language_counts(base, start), m.language_counts(start, now)
+                "intent_mix",
+                m.intent_counts(base, start),
+                m.intent_counts(start, now),
+                min_count=self._min,
+            ),
+            drift_report(
+                "language_mix",
+                m.language_counts(base, start),
+                m.language_counts(start, now),
+                min_count=self._min,
             ),
             numeric_drift_report(
                 "confidence",
                 m.confidences(base, start, limit=MAX_VALUES),
                 m.confidences(start, now, limit=MAX_VALUES),
+                min_count=self._min,
             ),
         ]
         samples = [
