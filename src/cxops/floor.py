@@ -55,6 +55,8 @@ from cxops.webhooks.service import publish
 ROUTING = "routing"
 ASSIGNMENT = "assignment"
 TRANSFER = "transfer"
+HOLD = "hold"
+MAX_HOLD = timedelta(hours=4)
 HANDOFF_TOPIC = "handoff.created"
 ASSIGNED_TOPIC = "conversation.assigned"
 # Fewer closed contacts than this and the queue's handle time is the policy's assumption.
@@ -374,6 +376,39 @@ class Floor:
             uow.commit()
         log.info("conversation.transferred", conversation_id=conversation_id, queue=queue)
         return moved
+
+    def record_hold(
+        self, conversation_id: ConversationId, *, started_at: datetime, ended_at: datetime
+    ) -> Decision:
+        """Record that the customer was put on hold (a voice platform reports it when the hold
+        ends), as a `hold` decision: QA's transfers-and-holds criterion reads these."""
+        if started_at.tzinfo is None or ended_at.tzinfo is None:
+            raise InvalidInputError("started_at", "times need a time zone")
+        if not timedelta(0) < ended_at - started_at <= MAX_HOLD:
+            raise InvalidInputError("ended_at", "must be after started_at, within 4 hours")
+        with self._uow() as uow:
+            conversation = uow.conversations.get(conversation_id)
+            if conversation is None:
+                raise NotFoundError("conversation", conversation_id)
+            if ended_at > self._clock.now() + timedelta(minutes=1):
+                raise InvalidInputError("ended_at", "is in the future")
+            seconds = (ended_at - started_at).total_seconds()
+            hold = Decision(
+                id=DecisionId(new_id("dec")),
+                conversation_id=conversation_id,
+                kind=HOLD,
+                outcome="hold",
+                reasons=(Reason("on_hold", f"Customer on hold for {seconds:.0f} s."),),
+                inputs={"started_at": started_at.isoformat(), "ended_at": ended_at.isoformat()},
+                policy_version=self.policies.active(uow).version_label,
+                model_version="",
+                created_at=ended_at,
+                queue_id=conversation.queue_id,
+                agent_id=conversation.assigned_agent_id,
+            )
+            uow.decisions.add(hold)
+            uow.commit()
+        return hold
 
     def close(self, conversation_id: ConversationId, *, outcome: Outcome) -> Conversation:
         """Close a conversation; the agent who had it gets the next waiting one if available."""

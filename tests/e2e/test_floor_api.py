@@ -1,5 +1,7 @@
 """Decisions, queues, agents, handoff and closing over HTTP."""
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 
@@ -145,3 +147,27 @@ def test_that_a_transfer_moves_the_contact_to_another_queue_and_counts_in_its_fa
         ).status_code
         == 409
     )
+
+
+def test_that_holds_are_recorded_and_judged_by_qa(api: httpx.Client) -> None:
+    conversation_id, _ = contact(api, "Can I speak to someone about my order please")
+    now = datetime.now(UTC)
+    bad = api.post(
+        f"/v1/conversations/{conversation_id}/holds",
+        json={"started_at": now.isoformat(), "ended_at": (now - timedelta(seconds=5)).isoformat()},
+    )
+    assert bad.status_code == 422
+    assert "ended_at" in bad.text
+    held = api.post(
+        f"/v1/conversations/{conversation_id}/holds",
+        json={
+            "started_at": (now - timedelta(minutes=9)).isoformat(),
+            "ended_at": (now - timedelta(minutes=1)).isoformat(),
+        },
+    )
+    assert held.status_code == 201, held.text
+    api.post(f"/v1/conversations/{conversation_id}/close", json={"outcome": "resolved"})
+    qa = api.get(f"/v1/conversations/{conversation_id}/qa").json()
+    holds = next(c for c in qa["criteria"] if c["criterion_id"] == "transfers_and_holds")
+    assert holds["passed"] is False
+    assert "480" in " ".join(e["note"] for e in holds["evidence"])

@@ -258,6 +258,11 @@ class CloseRequest(Strict):
     outcome: Outcome
 
 
+class HoldRequest(Strict):
+    started_at: datetime = Field(description="ISO 8601, with a time zone")
+    ended_at: datetime = Field(description="ISO 8601, with a time zone")
+
+
 class TransferRequest(Strict):
     queue_id: str = Field(min_length=1, max_length=40, description="The queue to move it to.")
     reason: str = Field(default="", max_length=500, description="Why, for the record.")

@@ -3,21 +3,23 @@
 Pure: the caller reads the conversation, its messages, their triage, its decisions and the bot's
 actions; this module decides what counts. Identity counts as verified from the start for a
 signed-in customer (the channel vouched for them), else from the bot's `verified` step. A
-transfer is a decision of kind `transfer`. A person handled it when one was assigned or wrote in
-it.
+transfer is a decision of kind `transfer`, a hold one of kind `hold`. A person handled it when
+one was assigned or wrote in it.
 """
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 
 from cxops.domain.conversations import Conversation, Message, MessageRole
 from cxops.domain.decisions import Decision
 from cxops.domain.ids import MessageId
-from cxops.domain.qa import ActionEvent, HandledBy, Transcript, Turn
+from cxops.domain.qa import ActionEvent, HandledBy, Hold, Transcript, Turn
 from cxops.domain.selfservice import Action
 from cxops.domain.triage import Triage
 
 SELFSERVICE = "selfservice"
 TRANSFER = "transfer"
+HOLD = "hold"
 VERIFIED = "verified"
 
 
@@ -58,6 +60,14 @@ def transcript(
         ),
         verified_at=conversation.created_at if signed_in else min(verified, default=None),
         transfers=sum(d.kind == TRANSFER for d in decisions),
+        holds=tuple(
+            Hold(
+                datetime.fromisoformat(d.inputs["started_at"]),
+                datetime.fromisoformat(d.inputs["ended_at"]),
+            )
+            for d in decisions
+            if d.kind == HOLD
+        ),
         outcome=conversation.outcome,
         intent=first_intent(messages, triage),
     )

@@ -3,7 +3,7 @@ packets, closing conversations, decisions and the routing policy in force."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, status
 
 from cxops.api.deps import ContainerDep, allow
 from cxops.api.errors import ERROR_RESPONSES
@@ -17,6 +17,7 @@ from cxops.api.schemas import (
     DecisionDetail,
     DecisionOut,
     HandoffOut,
+    HoldRequest,
     NextConversation,
     PolicyOut,
     QueueList,
@@ -137,6 +138,21 @@ def transfer_conversation(
         by=principal.user_id or principal.key_id,
     )
     return ConversationOut.model_validate(moved)
+
+
+@router.post(
+    "/conversations/{conversation_id}/holds",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DecisionOut,
+)
+def record_hold(
+    conversation_id: str, body: HoldRequest, container: ContainerDep, _: ConversationWriter
+) -> DecisionOut:
+    """A hold the customer was put on (from the voice platform, when it ends)."""
+    hold = container.floor.record_hold(
+        ConversationId(conversation_id), started_at=body.started_at, ended_at=body.ended_at
+    )
+    return DecisionOut.model_validate(hold)
 
 
 @router.get("/conversations/{conversation_id}/handoff", response_model=HandoffOut)
