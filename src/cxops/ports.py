@@ -524,6 +524,21 @@ class MonitorRepository(Protocol):
 
     def state(self, name: str) -> dict[str, Any] | None: ...
     def save_state(self, name: str, state: dict[str, Any], *, at: datetime) -> None: ...
+    def add_assist_request(
+        self,
+        *,
+        conversation_id: ConversationId,
+        at: datetime,
+        latency_ms: float,
+        fallbacks: list[str],
+    ) -> None:
+        """Record one suggestion request: how long it took and what it fell back from."""
+        ...
+
+    def assist_requests(self, since: datetime, until: datetime) -> tuple[int, int]:
+        """(suggestion requests, those that fell back) in [since, until): assist's errors."""
+        ...
+
     def add_alert_events(self, events: Sequence[dict[str, Any]]) -> None: ...
     def alert_events(self, *, since: datetime | None, limit: int) -> list[dict[str, Any]]: ...
 

@@ -8,6 +8,7 @@ OpenAI-compatible server on a loopback port.
 import json
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -190,6 +191,11 @@ def test_that_a_failing_generative_endpoint_falls_back_to_the_retrieved_drafts_i
 
     assert shown.fallbacks == (fallback,)
     assert elapsed < 2.0
+    with uow() as u:
+        assert u.monitoring.assist_requests(NOW - timedelta(days=1), NOW + timedelta(days=1)) == (
+            1,
+            1,
+        )
     assert len(shown.suggestions) >= 3
     assert all(s.source is not SuggestionSource.GENERATED for s in shown.suggestions)
     assert TRACKING in " ".join(s.text for s in shown.suggestions)

@@ -10,7 +10,8 @@ One `run` measures, against a baseline window:
 - triage accuracy against the intents people labelled this week, and QA accuracy against this
   week's human reviews, each compared with the weeks before;
 - the data quality of what the order system returns for the orders conversations touched;
-- AI latency (p95) and its error budget; containment; each queue's service level.
+- AI latency (p95) and its budget, assist's error rate (requests that fell back) and its
+  budget; containment; each queue's service level.
 
 Windows: the current one is the last `current` (settings: three days by default, enough
 messages for PSI in a small center; a large one can watch a day), the baseline the `baseline`
@@ -63,6 +64,8 @@ LATENCY_OBJECTIVE_MS = 200.0
 LATENCY_OBJECTIVE = 0.99
 """The AI-latency objective the error budget is kept against: 99% of triage-and-decision calls
 within 200 ms."""
+ERROR_OBJECTIVE = 0.99
+"""At most 1% of suggestion requests may fall back."""
 STATE = "alerts"
 
 
@@ -211,6 +214,7 @@ class Monitor:
         samples += _accuracy(uow, "triage", now, _triage_pairs)
         samples += _accuracy(uow, "qa", now, _qa_pairs)
         samples += _latency(m.latencies(now - LATENCY_WINDOW, now, limit=MAX_VALUES))
+        samples += _errors(*m.assist_requests(now - LATENCY_WINDOW, now))
         sums = uow.contacts.sums(since=start, until=now, granularity=None, dimension="total")
         if sums and sums[0][2]["contacts"]:
             row = sums[0][2]
@@ -304,6 +308,18 @@ def _latency(values: list[float]) -> list[Sample]:
     return [
         Sample("ai_latency.p95_ms", p95),
         *(Sample(k, v) for k, v in budget.metrics("ai_latency").items()),
+    ]
+
+
+def _errors(requests: int, failed: int) -> list[Sample]:
+    """Assist's error rate and budget: a suggestion request that had to fall back (order
+    system or generative endpoint slow or down) is an error."""
+    if not requests:
+        return []
+    budget = error_budget(total=requests, bad=failed, objective=ERROR_OBJECTIVE)
+    return [
+        Sample("ai_errors.rate", failed / requests),
+        *(Sample(k, v) for k, v in budget.metrics("ai_errors").items()),
     ]
 
 

@@ -191,8 +191,12 @@ class Assistant:
             )
             for rank, draft in enumerate(drafts, start=1)
         )
+        took_ms = round((time.monotonic() - deadline + self._budget) * 1000, 1)
         with self._uow() as uow:
             uow.suggestions.add_many(shown)
+            uow.monitoring.add_assist_request(
+                conversation_id=conversation_id, at=now, latency_ms=took_ms, fallbacks=fallbacks
+            )
             uow.commit()
         log.info(
             "assist.suggested",
@@ -201,7 +205,7 @@ class Assistant:
             suggestions=len(shown),
             sources=[s.source.value for s in shown],
             fallbacks=fallbacks,
-            ms=round((time.monotonic() - deadline + self._budget) * 1000, 1),
+            ms=took_ms,
         )
         return Assistance(
             conversation_id,

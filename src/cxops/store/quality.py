@@ -26,12 +26,13 @@ from sqlalchemy.exc import IntegrityError
 
 from cxops.domain.contacts import ContactFacts, Survey
 from cxops.domain.conversations import Channel, Outcome
-from cxops.domain.ids import AgentId, ConversationId, CustomerId, MessageId, QueueId
+from cxops.domain.ids import AgentId, ConversationId, CustomerId, MessageId, QueueId, new_id
 from cxops.domain.qa import CriterionResult, Evidence, HumanReview, QaResult, TextSpan
 from cxops.ports import Granularity
 from cxops.store.tables import (
     LATENCY_BUCKETS,
     alert_events,
+    assist_requests,
     contact_facts,
     conversations,
     message_triage,
@@ -458,6 +459,33 @@ class SqlMonitorRepository:
         )
         if done.rowcount == 0:
             self._conn.execute(insert(monitor_state).values(name=name, state=state, updated_at=at))
+
+    def add_assist_request(
+        self,
+        *,
+        conversation_id: ConversationId,
+        at: datetime,
+        latency_ms: float,
+        fallbacks: list[str],
+    ) -> None:
+        self._conn.execute(
+            insert(assist_requests).values(
+                id=new_id("asr"),
+                conversation_id=conversation_id,
+                at=at,
+                latency_ms=latency_ms,
+                fallbacks=fallbacks,
+            )
+        )
+
+    def assist_requests(self, since: datetime, until: datetime) -> tuple[int, int]:
+        rows = self._conn.execute(
+            select(assist_requests.c.fallbacks).where(
+                assist_requests.c.at >= since, assist_requests.c.at < until
+            )
+        ).scalars()
+        fallbacks = [bool(f) for f in rows]
+        return len(fallbacks), sum(fallbacks)
 
     def add_alert_events(self, events: Sequence[dict[str, Any]]) -> None:
         if events:

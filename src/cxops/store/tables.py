@@ -560,3 +560,13 @@ monitor_state = Table(
     Column("state", JSON, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )
+
+assist_requests = Table(
+    "assist_requests",
+    metadata,
+    Column("id", ID, primary_key=True),
+    Column("conversation_id", ID, nullable=False),
+    Column("at", UtcDateTime, nullable=False, index=True),
+    Column("latency_ms", Float, nullable=False),
+    Column("fallbacks", JSON, nullable=False),
+)

@@ -157,9 +157,23 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_triage_labels_labelled_at"), ["labelled_at"], unique=False
         )
+    op.create_table(
+        "assist_requests",
+        sa.Column("id", sa.String(length=40), nullable=False),
+        sa.Column("conversation_id", sa.String(length=40), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("latency_ms", sa.Float(), nullable=False),
+        sa.Column("fallbacks", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_assist_requests")),
+    )
+    with op.batch_alter_table("assist_requests", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_assist_requests_at"), ["at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("assist_requests", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_assist_requests_at"))
+    op.drop_table("assist_requests")
     with op.batch_alter_table("triage_labels", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_triage_labels_labelled_at"))
 
