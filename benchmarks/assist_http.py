@@ -18,10 +18,7 @@ they are not a prediction of real agents' acceptance. The report itself is read 
 """
 
 import argparse
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections import Counter
@@ -34,7 +31,7 @@ import httpx
 import matplotlib
 import yaml
 from rich.progress import Progress
-from routing_latency import empty_database, percentile, wait_ready
+from routing_latency import empty_database, percentile, served
 from triage_latency import trained_model_dir
 
 from cxops.demo.retail import generate
@@ -78,38 +75,13 @@ def run(
     scratch: Path,
     rounds: int,
 ) -> dict[str, Any]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
-    env |= {
-        "CXOPS_DATABASE_URL": url,
-        "CXOPS_DATA_DIR": str(scratch),
-        "CXOPS_MODEL_DIR": str(model_dir),
-        "CXOPS_PORT": str(PORT),
-        "CXOPS_LOG_LEVEL": "warning",
-        "CXOPS_WEBHOOK_DISPATCHER": "false",
-    }
-    cli = [sys.executable, "-m", "cxops"]
-    subprocess.run(
-        [*cli, "seed", "--customers", "200", "--orders", "800"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    token = subprocess.run(
-        [*cli, "keys", "create", "--role", "admin"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    server = subprocess.Popen(
-        [*cli, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
     latencies: list[float] = []
     fallbacks = 0
     requests: Counter[str] = Counter()
-    try:
-        base = f"http://127.0.0.1:{PORT}"
-        wait_ready(base)
+    with served(url, model_dir, scratch, port=PORT, role="admin", customers=200, orders=800) as (
+        base,
+        token,
+    ):
         headers = {"Authorization": f"Bearer {token}"}
         with (
             httpx.Client(base_url=base, headers=headers, timeout=30) as client,
@@ -133,9 +105,6 @@ def run(
                 by: client.get("/v1/assist/acceptance", params={"by": by}).json()["rows"]
                 for by in ("intent", "source")
             }
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     print(f"HTTP GET suggestions, {label}: {len(latencies)} requests, one client")
     print(f"  p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 99):.1f} ms")
     print(f"  requests that fell back to stay within the budget: {fallbacks}")

@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -99,34 +101,7 @@ def engine_figures(texts: list[str], model_dir: Path, scratch: Path, *, rounds: 
 def http_figures(
     label: str, url: str, texts: list[str], model_dir: Path, scratch: Path, count: int
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
-    env |= {
-        "CXOPS_DATABASE_URL": url,
-        "CXOPS_DATA_DIR": str(scratch),
-        "CXOPS_MODEL_DIR": str(model_dir),
-        "CXOPS_PORT": "8765",
-        "CXOPS_LOG_LEVEL": "warning",
-    }
-    cli = [sys.executable, "-m", "cxops"]
-    subprocess.run(
-        [*cli, "seed", "--customers", "500", "--orders", "2000"],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
-    token = subprocess.run(
-        [*cli, "keys", "create", "--role", "integration"],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-    server = subprocess.Popen(
-        [*cli, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        base = "http://127.0.0.1:8765"
-        wait_ready(base)
+    with served(url, model_dir, scratch, port=8765, role="integration") as (base, token):
         dice = random.Random(7)
         customers = [c.id for c in generate(today=date.today(), customers=500, orders=0).customers]
         latencies = []
@@ -153,13 +128,55 @@ def http_figures(
                 posted.raise_for_status()
                 outcomes[posted.json()["decision"]["outcome"]] += 1
                 progress.advance(task)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     print(f"HTTP message -> triage + decision, {label}: {count} messages, one client")
     print(f"  p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 99):.1f} ms")
     share = ", ".join(f"{k} {v / count:.0%}" for k, v in sorted(outcomes.items()))
     print(f"  outcomes: {share}")
+
+
+@contextmanager
+def served(
+    url: str,
+    model_dir: Path,
+    scratch: Path,
+    *,
+    port: int,
+    role: str,
+    customers: int = 500,
+    orders: int = 2000,
+) -> Iterator[tuple[str, str]]:
+    """`cxops serve` in a child process over `url` with the demo retailer seeded: yields its
+    base URL and an API key of `role`; stopped on exit."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CXOPS_")}
+    env |= {
+        "CXOPS_DATABASE_URL": url,
+        "CXOPS_DATA_DIR": str(scratch),
+        "CXOPS_MODEL_DIR": str(model_dir),
+        "CXOPS_PORT": str(port),
+        "CXOPS_LOG_LEVEL": "warning",
+        "CXOPS_WEBHOOK_DISPATCHER": "false",
+        "CXOPS_MONITOR_INTERVAL_SECONDS": "0",
+    }
+    cli = [sys.executable, "-m", "cxops"]
+    seeding = [*cli, "seed", "--customers", str(customers), "--orders", str(orders)]
+    subprocess.run(seeding, env=env, check=True, capture_output=True)
+    token = subprocess.run(
+        [*cli, "keys", "create", "--role", role],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    server = subprocess.Popen(
+        [*cli, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_ready(base)
+        yield base, token
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
 
 
 def wait_ready(base: str) -> None:

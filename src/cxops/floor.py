@@ -337,13 +337,7 @@ class Floor:
         escalation); it waits there with its priority, recorded as a `transfer` decision, and an
         available agent of that queue gets it at once."""
         with self._uow() as uow:
-            conversation = uow.conversations.get(conversation_id)
-            if conversation is None:
-                raise NotFoundError("conversation", conversation_id)
-            if conversation.status is ConversationStatus.CLOSED:
-                raise BusinessRuleError(
-                    "conversation_closed", f"conversation {conversation_id} is closed"
-                )
+            conversation = _open(uow, conversation_id)
             if queue not in {q.id for q in uow.workforce.list_queues()}:
                 raise InvalidInputError("queue_id", f"{queue!r} is not a queue")
             now = self._clock.now()
@@ -413,13 +407,7 @@ class Floor:
     def close(self, conversation_id: ConversationId, *, outcome: Outcome) -> Conversation:
         """Close a conversation; the agent who had it gets the next waiting one if available."""
         with self._uow() as uow:
-            conversation = uow.conversations.get(conversation_id)
-            if conversation is None:
-                raise NotFoundError("conversation", conversation_id)
-            if conversation.status is ConversationStatus.CLOSED:
-                raise BusinessRuleError(
-                    "conversation_closed", f"conversation {conversation_id} is already closed"
-                )
+            conversation = _open(uow, conversation_id)
             uow.conversations.close(conversation_id, outcome=outcome, at=self._clock.now())
             if conversation.assigned_agent_id is not None:
                 agent = uow.workforce.get_agent_for_update(conversation.assigned_agent_id)
@@ -743,3 +731,14 @@ class Floor:
             queue = stored.get(queue_id) or queues_of(policy)[policy.queues.index(spec)]
             views.append(QueueView(queue, load, forecast(load, spec, adaptation)))
         return views
+
+
+def _open(uow: UnitOfWork, conversation_id: ConversationId) -> Conversation:
+    """The conversation, which must exist (else `NotFoundError`) and not be closed (else
+    `BusinessRuleError` `conversation_closed`)."""
+    conversation = uow.conversations.get(conversation_id)
+    if conversation is None:
+        raise NotFoundError("conversation", conversation_id)
+    if conversation.status is ConversationStatus.CLOSED:
+        raise BusinessRuleError("conversation_closed", f"conversation {conversation_id} is closed")
+    return conversation

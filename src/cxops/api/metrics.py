@@ -8,11 +8,9 @@ The HTTP series live in the process that answered: behind several workers a scra
 worker's counts. The business series come from the database and agree whichever worker answers.
 """
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 import numpy as np
 import structlog
@@ -28,8 +26,9 @@ from prometheus_client import (
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from cxops.api.middleware import Observed
 from cxops.bootstrap import Container
 from cxops.domain.conversations import ConversationStatus
 from cxops.domain.webhooks import DeliveryStatus
@@ -84,23 +83,14 @@ class HttpMetricsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = 500
-
-        async def recording(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        seen = Observed(scope, send)
         try:
-            await self.app(scope, receive, recording)
+            await self.app(scope, receive, seen.send)
         finally:
             method = scope["method"] if scope["method"] in _METHODS else "other"
-            route: Any = scope.get("route")
-            template = getattr(route, "path", None) or UNMATCHED
-            self.series.requests.labels(method, template, str(status)).inc()
-            self.series.durations.labels(method, template).observe(time.perf_counter() - started)
+            template = seen.route or UNMATCHED
+            self.series.requests.labels(method, template, str(seen.status)).inc()
+            self.series.durations.labels(method, template).observe(seen.seconds)
 
 
 class BusinessCollector:

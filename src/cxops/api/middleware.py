@@ -67,23 +67,41 @@ class AccessLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = time.perf_counter()
-        status = 500
-
-        async def recording(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        seen = Observed(scope, send)
         try:
-            await self.app(scope, receive, recording)
+            await self.app(scope, receive, seen.send)
         finally:
-            route: Any = scope.get("route")
             log.info(
                 "api.request",
                 method=scope["method"],
-                route=getattr(route, "path", "<unmatched>"),
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                route=seen.route or "<unmatched>",
+                status=seen.status,
+                duration_ms=round(seen.seconds * 1000, 2),
             )
+
+
+class Observed:
+    """What a request came to: its response status (500 until a response starts, so a crash
+    counts as one), its route template once routing matched, and how long it took."""
+
+    def __init__(self, scope: Scope, send: Send) -> None:
+        self._scope = scope
+        self._send = send
+        self._started = time.perf_counter()
+        self.status = 500
+
+    async def send(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.status = message["status"]
+        await self._send(message)
+
+    @property
+    def seconds(self) -> float:
+        return time.perf_counter() - self._started
+
+    @property
+    def route(self) -> str | None:
+        """The matched route's path template (`/v1/conversations/{conversation_id}`), never the
+        raw path, so logs and metrics stay free of ids and of unbounded label values."""
+        route: Any = self._scope.get("route")
+        return getattr(route, "path", None)

@@ -54,7 +54,7 @@ from cxops.qa.scorecard import (
     SentimentRecovery,
     TransfersAndHolds,
 )
-from cxops.triage.pii import PLACEHOLDERS
+from cxops.triage.pii import PLACEHOLDERS, luhn_valid
 from cxops.triage.text import fold
 
 __all__ = ["Embed", "score"]
@@ -345,19 +345,9 @@ def _card_numbers(text: str) -> Iterator[tuple[int, int]]:
         groups = _CARD_SEPARATOR.split(found.group())
         for count in range(len(groups), 0, -1):
             digits = "".join(groups[:count])
-            if len(digits) >= _MIN_CARD_DIGITS and _luhn_valid(digits):
+            if len(digits) >= _MIN_CARD_DIGITS and luhn_valid(digits):
                 yield found.start(), found.start() + len(digits) + count - 1
                 break
-
-
-def _luhn_valid(digits: str) -> bool:
-    total = 0
-    for position, char in enumerate(reversed(digits)):
-        value = ord(char) - 48
-        if position % 2:
-            value = value * 2 - 9 if value > 4 else value * 2
-        total += value
-    return total % 10 == 0
 
 
 def _empathy_when_upset(criterion: EmpathyWhenUpset, view: _View, compiled: _Compiled) -> _Verdict:

@@ -152,18 +152,11 @@ class SqlConversationRepository:
     def transfer(
         self, conversation_id: ConversationId, *, queue: QueueId, priority: int, at: datetime
     ) -> None:
+        self.enqueue(conversation_id, queue=queue, priority=priority, at=at)
         self._conn.execute(
             update(conversations)
             .where(conversations.c.id == conversation_id)
-            .values(
-                status=ConversationStatus.QUEUED.value,
-                queue_id=queue,
-                priority=priority,
-                assigned_agent_id=None,
-                assigned_at=None,
-                queued_at=func.coalesce(conversations.c.queued_at, at),
-                updated_at=at,
-            )
+            .values(assigned_agent_id=None, assigned_at=None)
         )
 
     def assign(

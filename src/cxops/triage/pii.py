@@ -22,7 +22,15 @@ from phonenumbers import (
 
 from cxops.domain.triage import PiiSpan, PiiType
 
-__all__ = ["DEFAULT_REGION", "PLACEHOLDERS", "WARM_UP_REGIONS", "find_pii", "redact", "warm_up"]
+__all__ = [
+    "DEFAULT_REGION",
+    "PLACEHOLDERS",
+    "WARM_UP_REGIONS",
+    "find_pii",
+    "luhn_valid",
+    "redact",
+    "warm_up",
+]
 
 DEFAULT_REGION = "US"
 # Regions whose phone metadata is loaded before the first message: each costs a few
@@ -126,7 +134,8 @@ def _phones(text: str, *, region: str, cards: Sequence[PiiSpan]) -> Iterator[Pii
             )
 
 
-def _luhn_valid(digits: str) -> bool:
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum every payment card number satisfies."""
     total = 0
     for position, char in enumerate(reversed(digits)):
         value = ord(char) - 48
@@ -158,7 +167,7 @@ def _card_length(groups: Sequence[str]) -> int:
             len(digits) in _CARD_DIGITS
             and digits[0] in _CARD_FIRST_DIGITS
             and _card_layout(leading)
-            and _luhn_valid(digits)
+            and luhn_valid(digits)
         ):
             return len(digits) + count - 1
     return 0
