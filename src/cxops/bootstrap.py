@@ -13,7 +13,7 @@ import structlog
 from sqlalchemy import Engine
 
 from cxops.analytics.alerts import default_alert_rules, read_alert_rules
-from cxops.analytics.costs import default_cost_model
+from cxops.analytics.costs import default_cost_model, read_cost_model
 from cxops.analytics.monitor import Monitor
 from cxops.analytics.service import Reporting
 from cxops.assist.generative import GenerativeDrafter, GenerativeSettings
@@ -31,7 +31,7 @@ from cxops.learning.corpus import load_taxonomy
 from cxops.learning.training import current_or_default, intent_registry
 from cxops.pipeline import Pipeline
 from cxops.ports import Clock, OrderSystem, UnitOfWorkFactory
-from cxops.qa.scorecard import default_scorecard
+from cxops.qa.scorecard import default_scorecard, read_scorecard
 from cxops.qa.service import QualityDesk
 from cxops.selfservice.service import SelfService
 from cxops.settings import Settings
@@ -121,14 +121,21 @@ class Container:
 
     @cached_property
     def reporting(self) -> Reporting:
-        return Reporting(uow_factory=self.uow, clock=self.clock, cost_model=default_cost_model())
+        path = self.settings.cost_model
+        return Reporting(
+            uow_factory=self.uow,
+            clock=self.clock,
+            cost_model=default_cost_model() if path is None else read_cost_model(path),
+        )
 
     @cached_property
     def quality(self) -> QualityDesk:
         return QualityDesk(
             uow_factory=self.uow,
             clock=self.clock,
-            scorecard=default_scorecard(),
+            scorecard=default_scorecard()
+            if self.settings.scorecard is None
+            else read_scorecard(self.settings.scorecard),
             embed=static_embedder().embed,
         )
 

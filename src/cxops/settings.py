@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     monitor_baseline_days: float = Field(
         default=14, gt=0, description="The window before it they are compared with."
     )
+    scorecard: Path | None = Field(
+        default=None,
+        description="YAML QA scorecard instead of the shipped one "
+        "(see cxops/data/qa/scorecard.yaml).",
+    )
+    cost_model: Path | None = Field(
+        default=None,
+        description="YAML cost model for cost per interaction "
+        "(see cxops/data/analytics/costs.yaml).",
+    )
     alert_rules: Path | None = Field(
         default=None,
         description="YAML alert rules instead of the shipped ones "
