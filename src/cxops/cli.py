@@ -19,7 +19,6 @@ from rich.table import Table
 from sqlalchemy.engine import make_url
 
 from cxops.analytics.kpis import Dimension, Granularity, to_json
-from cxops.analytics.report import render_html, render_png
 from cxops.assist.library import SUFFIXES, find_documents, import_knowledge, load_shipped
 from cxops.bootstrap import Container, bootstrap
 from cxops.configfile import ConfigError
@@ -578,6 +577,9 @@ def report_kpis(
     except InvalidInputError as exc:
         err.print(f"[red]error:[/red] {escape(exc.message)}")
         raise typer.Exit(1) from exc
+    # matplotlib costs half a second to import: only the command that draws pays for it.
+    from cxops.analytics.report import render_html, render_png
+
     path = output or Path(f"kpis.{fmt}")
     if fmt == "png":
         render_png(report, path)
