@@ -66,4 +66,3 @@ def test_that_a_generative_endpoint_without_a_model_is_refused(
         load_settings()
     monkeypatch.setenv("CXOPS_GENERATIVE_MODEL", "llama-3.1-8b")
     assert load_settings().generative_model == "llama-3.1-8b"
-
