@@ -433,8 +433,9 @@ class ContactRepository(Protocol):
         ...
 
     def survey(self, conversation_id: ConversationId) -> Survey | None: ...
-    def unscored(self) -> list[ConversationId]:
-        """Closed conversations without contact facts (closed, then never scored), oldest first."""
+    def unscored(self, *, limit: int) -> list[ConversationId]:
+        """Closed conversations without contact facts (closed, then never scored), oldest
+        first, at most `limit`."""
         ...
 
     def closed_between(self, since: datetime, until: datetime) -> list[ConversationId]:

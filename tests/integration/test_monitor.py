@@ -133,3 +133,22 @@ def test_that_human_labels_measure_triage_accuracy(wired: Wiring) -> None:
     assert [e.rule_id for e in run.events] == ["triage-accuracy"]
     with pytest.raises(Exception, match="intent"):
         monitor.label(first[0], intent="teleport", by="qa")
+
+
+def test_that_a_close_never_scored_is_picked_up_by_the_sweep_a_bounded_batch_at_a_time(
+    wired: Wiring,
+) -> None:
+    pipeline, _, clock, uow = wired
+    floor = Floor(uow_factory=uow, clock=clock, policies=PolicyBook())
+    closed = []
+    for _ in range(3):
+        opened = pipeline.start_conversation(NewConversation(channel=Channel.CHAT)).conversation
+        pipeline.post_message(opened.id, NewMessage(text="hello, what are your store hours?"))
+        floor.close(opened.id, outcome=Outcome.RESOLVED)
+        closed.append(opened.id)
+    desk = QualityDesk(uow_factory=uow, clock=clock, scorecard=default_scorecard())
+    assert desk.score_unscored(limit=2) == 2
+    assert desk.score_unscored(limit=2) == 1
+    assert desk.score_unscored(limit=2) == 0
+    with uow() as u:
+        assert all(u.contacts.get(c) is not None for c in closed)

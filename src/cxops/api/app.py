@@ -31,14 +31,13 @@ from cxops.settings import load_settings
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Make sure a routing policy is active, build assist's knowledge index, score what closed
-    unscored, and run the webhook dispatcher and the monitor while the server runs (if enabled);
-    stop them and release the container's workers and connections on shutdown."""
+    """Make sure a routing policy is active, build assist's knowledge index, and run the webhook
+    dispatcher and the monitor (which also scores what closed unscored) while the server runs,
+    if enabled; stop them and release the container's workers and connections on shutdown."""
     container = app.state.container
     assert isinstance(container, Container)
     container.floor.ensure_policy()
     container.assistant.warm_up()
-    container.quality.score_unscored()
     background = container.background_webhooks() if container.settings.webhook_dispatcher else None
     monitor = container.background_monitor()
     for job in (background, monitor):

@@ -3,7 +3,8 @@ period, records human reviews and disputes, surveys, and reports agreement with 
 
 Scoring runs after the close is committed, in a transaction of its own, so a scorer problem can
 never undo a close. A conversation closed but never scored (the process stopped in between) is
-found by `score_unscored`, which the server runs at start and `cxops qa rescore` covers too.
+found by `score_unscored`, which the server's monitor loop and `cxops monitor run` run, and
+`cxops qa rescore` covers too.
 """
 
 from collections.abc import Callable, Mapping
@@ -33,6 +34,7 @@ Progress = Callable[[int, int], None]
 MAX_COMMENT_CHARS = 2000
 MAX_DISPUTE_CHARS = 2000
 SUMMARY_DAYS = 7
+SWEEP = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +83,12 @@ class QualityDesk:
         )
         return result
 
-    def score_unscored(self, *, progress: Progress | None = None) -> int:
-        """Score every closed conversation that has no contact facts yet; how many."""
+    def score_unscored(self, *, limit: int = SWEEP, progress: Progress | None = None) -> int:
+        """Score up to `limit` closed conversations that have no contact facts yet, oldest
+        first; how many. Bounded, so a sweep never holds a server's start or a monitor run for
+        long: a backlog is worked off over several sweeps (or at once by `cxops qa rescore`)."""
         with self._uow() as uow:
-            pending = uow.contacts.unscored()
+            pending = uow.contacts.unscored(limit=limit)
         return self._score_all(pending, progress)
 
     def rescore(

@@ -147,7 +147,7 @@ class SqlContactRepository:
             return None
         return Survey(ConversationId(row.conversation_id), row.score, row.comment, row.answered_at)
 
-    def unscored(self) -> list[ConversationId]:
+    def unscored(self, *, limit: int) -> list[ConversationId]:
         rows = self._conn.execute(
             select(conversations.c.id)
             .select_from(
@@ -161,6 +161,7 @@ class SqlContactRepository:
                 conversations.c.closed_at.is_not(None), contact_facts.c.conversation_id.is_(None)
             )
             .order_by(conversations.c.closed_at, conversations.c.id)
+            .limit(limit)
         )
         return [ConversationId(r) for r in rows.scalars()]
 
