@@ -103,8 +103,12 @@ def test_that_a_survey_is_answered_once_and_validated(api: httpx.Client, world: 
     bad = api.post(f"/v1/conversations/{opened}/survey", json={"score": 9})
     assert bad.status_code == 422
     assert "score" in bad.text
-    first = api.post(f"/v1/conversations/{opened}/survey", json={"score": 4, "comment": "quick"})
+    first = api.post(
+        f"/v1/conversations/{opened}/survey",
+        json={"score": 4, "comment": "quick! write to me at ana.ruiz@example.com"},
+    )
     assert first.status_code == 201, first.text
+    assert first.json()["comment"] == "quick! write to me at [EMAIL]"
     assert api.get(f"/v1/conversations/{opened}").json()["csat"] == 4
     second = api.post(f"/v1/conversations/{opened}/survey", json={"score": 1})
     assert second.status_code == 409

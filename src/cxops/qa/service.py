@@ -27,6 +27,7 @@ from cxops.qa.scoring import Embed
 from cxops.qa.scoring import score as score_transcript
 from cxops.qa.transcript import transcript
 from cxops.selfservice.state import Dialogue
+from cxops.triage.pii import find_pii, redact
 
 log = structlog.get_logger("cxops.qa")
 
@@ -178,12 +179,14 @@ class QualityDesk:
             return uow.quality.summary(since=since, until=until, by=by)
 
     def survey(self, conversation_id: ConversationId, *, score: int, comment: str) -> Survey:
-        """Record the customer's satisfaction answer, once per conversation."""
+        """Record the customer's satisfaction answer, once per conversation; personal data in
+        the comment is redacted before it is stored, as in messages."""
         if not 1 <= score <= 5:
             raise InvalidInputError("score", "must be between 1 and 5")
         if len(comment) > MAX_COMMENT_CHARS:
             raise InvalidInputError("comment", f"must be at most {MAX_COMMENT_CHARS} characters")
-        answer = Survey(conversation_id, score, comment.strip(), self._clock.now())
+        text = comment.strip()
+        answer = Survey(conversation_id, score, redact(text, find_pii(text)), self._clock.now())
         with self._uow() as uow:
             if uow.conversations.get(conversation_id) is None:
                 raise NotFoundError("conversation", conversation_id)
