@@ -1,8 +1,10 @@
-"""The `cxops` command line: serve, demo, database, keys, seed data and webhook delivery."""
+"""The `cxops` command line: serve, demo, database, keys, users, seed data and webhook
+delivery."""
 
 import json
 import os
 import signal
+import sys
 from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -26,9 +28,10 @@ from cxops.connectors.clock import FixedClock
 from cxops.demo import retail, seed
 from cxops.demo.history import ContactCenter, simulate_history
 from cxops.domain.access import Role
-from cxops.domain.errors import InvalidInputError, NotFoundError
+from cxops.domain.errors import BusinessRuleError, InvalidInputError, NotFoundError
 from cxops.floor import activate_policy
 from cxops.governance.api_keys import issue_key, revoke_key
+from cxops.governance.users import create_user
 from cxops.learning.datasets import DatasetError, read_label_map, read_labelled
 from cxops.learning.evaluation import EvaluationReport, evaluate, write_confusion_png
 from cxops.learning.training import intent_registry, train_default, train_from_file
@@ -48,6 +51,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
+users_app = typer.Typer(help="People who sign in to the console.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
 webhooks_app = typer.Typer(help="Webhook deliveries.", no_args_is_help=True)
 app.add_typer(webhooks_app, name="webhooks")
 policy_app = typer.Typer(help="The routing policy: validate, activate, show.", no_args_is_help=True)
@@ -160,6 +165,39 @@ def keys_revoke(
         err.print(f"[red]error:[/red] {exc.message}")
         raise typer.Exit(1) from exc
     err.print(f"revoked key {key.prefix} ({key.name})")
+
+
+@users_app.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="What they sign in with.")],
+    name: Annotated[str, typer.Option(help="Their name, as the console shows it.")],
+    role: Annotated[Role, typer.Option(help="What they may do.")],
+    password_stdin: Annotated[
+        bool,
+        typer.Option(
+            "--password-stdin", help="Read the password from the first line of standard input."
+        ),
+    ] = False,
+) -> None:
+    """Create a console user; the password is asked for (twice), never taken as an argument."""
+    container = _container(_settings())
+    if password_stdin:
+        password = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    try:
+        with container.uow() as uow:
+            user = create_user(
+                uow, clock=container.clock, email=email, name=name, role=role, password=password
+            )
+            uow.commit()
+    except InvalidInputError as exc:
+        err.print(f"[red]error:[/red] {escape(exc.message)}")
+        raise typer.Exit(2) from exc
+    except BusinessRuleError as exc:
+        err.print(f"[red]error:[/red] {escape(exc.message)}")
+        raise typer.Exit(1) from exc
+    err.print(f"created {user.role.value} {escape(user.email)} ({user.id})")
 
 
 @webhooks_app.command("deliver")

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -114,6 +114,25 @@ class Settings(BaseSettings):
     generative_api_key: SecretStr | None = Field(
         default=None, description="Bearer token for the generative endpoint, if it needs one."
     )
+
+    console_secret: SecretStr | None = Field(
+        default=None,
+        description="Key that signs console session cookies. Default: a random key made on first "
+        "use and kept in console-secret in data_dir; set it when several machines serve one "
+        "console, so they accept each other's cookies.",
+    )
+    console_https: bool = Field(
+        default=False,
+        description="Mark console session cookies Secure (set when the console is served over "
+        "HTTPS, even behind a proxy that terminates TLS).",
+    )
+
+    @field_validator("console_secret")
+    @classmethod
+    def _console_secret_is_long(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 32:
+            raise ValueError("must be at least 32 characters (e.g. `openssl rand -hex 32`)")
+        return value
 
     @model_validator(mode="after")
     def _generative_needs_a_model(self) -> "Settings":

@@ -1,5 +1,6 @@
 """A real cxops server on a loopback port, once per database backend, driven over HTTP."""
 
+import secrets
 import socket
 import threading
 import time
@@ -16,6 +17,7 @@ from cxops.api.app import create_app
 from cxops.bootstrap import Container, bootstrap
 from cxops.domain.access import Role
 from cxops.governance.api_keys import issue_key
+from cxops.governance.users import create_user
 from cxops.logs import configure_logging
 from cxops.settings import Settings
 from cxops.triage.engine import TriageEngine
@@ -32,6 +34,22 @@ class LiveServer:
             issued = issue_key(uow, clock=self.container.clock, role=role, name=f"test-{role}")
             uow.commit()
         return issued.token
+
+    def user(self, role: Role) -> tuple[str, str]:
+        """Create a console user with `role`; returns their email and password."""
+        email = f"{role.value}-{secrets.token_hex(4)}@example.com"
+        password = f"pw-{secrets.token_urlsafe(12)}"
+        with self.container.uow() as uow:
+            create_user(
+                uow,
+                clock=self.container.clock,
+                email=email,
+                name=f"Test {role.value.title()}",
+                role=role,
+                password=password,
+            )
+            uow.commit()
+        return email, password
 
     def client(self, role: Role = Role.ADMIN) -> httpx.Client:
         return httpx.Client(

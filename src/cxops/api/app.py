@@ -27,6 +27,7 @@ from cxops.api.routes import (
 from cxops.bootstrap import Container, bootstrap
 from cxops.logs import configure_logging
 from cxops.settings import load_settings
+from cxops.web import install_console
 
 
 @asynccontextmanager
@@ -80,9 +81,13 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(kpis.router)
     app.include_router(monitoring.router)
 
+    install_console(app, container.settings)
+
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        """People land in the console (which asks them to sign in); the API docs stay at
+        /docs, linked from every console page."""
+        return RedirectResponse("/console/")
 
     return app
 

@@ -54,9 +54,15 @@ GRANTS: Mapping[Role, frozenset[Permission]] = {
 }
 
 
+def allows(role: Role, permission: Permission) -> bool:
+    """Whether `role` grants `permission`; for callers, like the console, that hold a role
+    without an API key."""
+    return permission in GRANTS[role]
+
+
 def require(principal: Principal, permission: Permission) -> None:
     """Raise `PermissionDeniedError` unless the principal's role grants `permission`."""
-    if permission not in GRANTS[principal.role]:
+    if not allows(principal.role, permission):
         raise PermissionDeniedError(
             f"role {principal.role.value!r} may not {permission.value.replace(':', ' ')}"
         )

@@ -10,6 +10,17 @@ from cxops.domain.ids import ApiKeyId, UserId
 from cxops.store.tables import api_keys, users
 
 
+def _user(row: Any) -> User:
+    return User(
+        id=UserId(row.id),
+        email=row.email,
+        name=row.name,
+        role=Role(row.role),
+        active=row.active,
+        created_at=row.created_at,
+    )
+
+
 def _key(row: Any) -> ApiKey:
     return ApiKey(
         id=ApiKeyId(row.id),
@@ -41,16 +52,22 @@ class SqlAccessRepository:
 
     def get_user(self, user_id: UserId) -> User | None:
         row = self._conn.execute(select(users).where(users.c.id == user_id)).first()
-        if row is None:
-            return None
-        return User(
-            id=UserId(row.id),
-            email=row.email,
-            name=row.name,
-            role=Role(row.role),
-            active=row.active,
-            created_at=row.created_at,
+        return None if row is None else _user(row)
+
+    def find_user_by_email(self, email: str) -> User | None:
+        row = self._conn.execute(select(users).where(users.c.email == email)).first()
+        return None if row is None else _user(row)
+
+    def set_password_hash(self, user_id: UserId, password_hash: str) -> None:
+        self._conn.execute(
+            update(users).where(users.c.id == user_id).values(password_hash=password_hash)
         )
+
+    def password_hash(self, user_id: UserId) -> str | None:
+        found: str | None = self._conn.execute(
+            select(users.c.password_hash).where(users.c.id == user_id)
+        ).scalar()
+        return found
 
     def add_key(self, key: ApiKey) -> None:
         self._conn.execute(
