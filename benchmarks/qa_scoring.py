@@ -33,8 +33,9 @@ from cxops.assist.retrieval import static_embedder
 from cxops.bootstrap import build_triage
 from cxops.connectors.clock import FixedClock
 from cxops.domain.conversations import Channel, MessageRole, Outcome
+from cxops.domain.ids import ConversationId
 from cxops.logs import configure_logging
-from cxops.pipeline import NewConversation, NewMessage
+from cxops.pipeline import NewConversation, NewMessage, Pipeline
 from cxops.qa.scorecard import default_scorecard
 from cxops.qa.scoring import score
 from cxops.qa.service import QualityDesk
@@ -81,17 +82,19 @@ def fill(uow: SqlUnitOfWorkFactory, clock: FixedClock, triage: TriageEngine, cou
             conversation = opened.conversation
             for turn in scripts[n % len(scripts)]:
                 clock.advance(timedelta(seconds=25))
-                view = pipeline.conversation(conversation.id).conversation
-                if view.status.value == "closed":
+                if not is_open(pipeline, conversation.id):
                     break
                 pipeline.post_message(conversation.id, NewMessage(text=turn))
-                if n % 2:
-                    pipeline.post_message(
-                        conversation.id, NewMessage(text=AGENT, role=MessageRole.AGENT)
-                    )
-            if pipeline.conversation(conversation.id).conversation.status.value != "closed":
+                if n % 2 and is_open(pipeline, conversation.id):
+                    reply = NewMessage(text=AGENT, role=MessageRole.AGENT)
+                    pipeline.post_message(conversation.id, reply)
+            if is_open(pipeline, conversation.id):
                 pipeline.close(conversation.id, outcome=Outcome.RESOLVED)
             progress.advance(task)
+
+
+def is_open(pipeline: Pipeline, conversation_id: ConversationId) -> bool:
+    return pipeline.conversation(conversation_id).conversation.status.value != "closed"
 
 
 def engine_figures(uow: SqlUnitOfWorkFactory) -> None:
