@@ -10,10 +10,17 @@ deployment reports the same figures. On SQLite that transaction holds the write 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, case, func, select
+from sqlalchemy import Connection, Integer, and_, cast, func, select
 
-from cxops.domain.conversations import ConversationStatus, Outcome
-from cxops.store.tables import conversations, decisions, message_triage, queues, webhook_deliveries
+from cxops.domain.conversations import ConversationStatus
+from cxops.store.tables import (
+    contact_facts,
+    conversations,
+    decisions,
+    message_triage,
+    queues,
+    webhook_deliveries,
+)
 
 TRIAGE_ROW_CAP = 20_000
 
@@ -73,18 +80,13 @@ def _conversation_counts(connection: Connection) -> dict[str, int]:
 
 
 def _containment(connection: Connection, *, since: datetime) -> Containment:
-    """A conversation is contained when it closed resolved and never joined a queue or reached
-    an agent (`queued_at` and `assigned_agent_id` both unset)."""
-    contained = and_(
-        _conv.c.outcome == Outcome.RESOLVED.value,
-        _conv.c.assigned_agent_id.is_(None),
-        _conv.c.queued_at.is_(None),
-    )
+    """From the contact facts written when each conversation closed and was scored, so the
+    scrape and the KPIs share one definition of contained (`analytics.contacts`) and the read
+    uses the facts' `closed_at` index."""
     closed, contained_count = connection.execute(
-        select(func.count(), func.count(case((contained, 1)))).where(
-            _conv.c.status == ConversationStatus.CLOSED.value,
-            _conv.c.closed_at >= since,
-        )
+        select(
+            func.count(), func.coalesce(func.sum(cast(contact_facts.c.contained, Integer)), 0)
+        ).where(contact_facts.c.closed_at >= since)
     ).one()
     return Containment(closed=int(closed), contained=int(contained_count))
 
