@@ -84,7 +84,8 @@ class Assistance:
 
 @dataclass(frozen=True, slots=True)
 class _Read:
-    """What the case needs from the database, read in one transaction."""
+    """What the case needs from the database, read in one transaction. `promotions` are only
+    read for a verified customer: nobody else is offered one."""
 
     latest: Message
     texts: tuple[str, ...]
@@ -357,7 +358,9 @@ class Assistant:
             dialogue=dialogue,
             verified=None if verified is None else CustomerId(verified),
             repeats=repeats,
-            promotions=tuple(uow.catalog.active_promotions(self._clock.now())),
+            promotions=()
+            if verified is None
+            else tuple(uow.catalog.active_promotions(self._clock.now())),
         )
 
     def _known_by(self, read: _Read, deadline: float, fallbacks: list[str]) -> _Known | None:
