@@ -82,3 +82,35 @@ def test_that_the_kpi_report_is_written_as_html_and_png(
     wrong = cxops(env, "report", "kpis", "--since", "last tuesday")
     assert wrong.returncode == 1
     assert "--since" in wrong.stderr
+
+
+def test_that_bad_kpi_periods_and_labels_are_refused_naming_the_field(
+    server: LiveServer, api: httpx.Client, world: None
+) -> None:
+    upside_down = api.get(
+        "/v1/kpis",
+        params={"since": "2026-11-20T00:00:00+00:00", "until": "2026-11-10T00:00:00+00:00"},
+    )
+    assert upside_down.status_code == 422
+    assert "since" in upside_down.text
+    contained(api, "chat")
+    sample = api.get("/v1/labels/sample", params={"size": 5}).json()
+    assert sample
+    unknown = api.post("/v1/labels", json={"message_id": "msg_nope", "intent": "order_status"})
+    assert unknown.status_code == 404
+    wrong = api.post(
+        "/v1/labels", json={"message_id": sample[0]["message_id"], "intent": "teleport"}
+    )
+    assert wrong.status_code == 422
+    assert "intent" in wrong.text
+    right = api.post(
+        "/v1/labels", json={"message_id": sample[0]["message_id"], "intent": "order_status"}
+    )
+    assert right.status_code == 204
+    with server.client(Role.AGENT) as agent:
+        assert (
+            agent.post(
+                "/v1/labels", json={"message_id": sample[0]["message_id"], "intent": "order_status"}
+            ).status_code
+            == 403
+        )
