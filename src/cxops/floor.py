@@ -80,6 +80,18 @@ class AgentView:
 
 
 @dataclass(frozen=True, slots=True)
+class Desk:
+    """What one agent has in front of them: their status and load, the conversations they hold
+    (longest held first), what waits in the queues they can serve (in serving order) and those
+    queues' names."""
+
+    agent: AgentView
+    assigned: list[Conversation]
+    waiting: list[Conversation]
+    queues: dict[QueueId, str]
+
+
+@dataclass(frozen=True, slots=True)
 class BotContext:
     """Where the self-service bot stands: the flow it serves, its turns without progress,
     whether the message answers its last question, and what it learned (for the handoff)."""
@@ -433,6 +445,25 @@ class Floor:
         with self._uow() as uow:
             return self._agent_view(uow, agent_id)
 
+    def desk(self, agent_id: AgentId) -> Desk:
+        """The agent's own view of the floor, read in one transaction."""
+        with self._uow() as uow:
+            agent = uow.workforce.get_agent(agent_id)
+            if agent is None:
+                raise NotFoundError("agent", agent_id)
+            served = _served_by(uow, agent)
+            waiting = serving_order(
+                uow.conversations.waiting_in([q.id for q in served]),
+                policy=self.policies.active(uow).policy,
+                now=self._clock.now(),
+            )
+            return Desk(
+                agent=self._agent_view(uow, agent_id),
+                assigned=uow.conversations.assigned_to(agent_id),
+                waiting=waiting,
+                queues={q.id: q.name for q in served},
+            )
+
     def handoff(self, conversation_id: ConversationId) -> Handoff:
         with self._uow() as uow:
             if uow.conversations.get(conversation_id) is None:
@@ -511,11 +542,7 @@ class Floor:
         assert agent is not None
         if agent.status is not AgentStatus.AVAILABLE:
             return []
-        queues = [
-            q.id
-            for q in uow.workforce.list_queues()
-            if q.language in agent.languages and q.skill in {s.name for s in agent.skills}
-        ]
+        queues = [q.id for q in _served_by(uow, agent)]
         room = agent.max_concurrent - uow.conversations.active_per_agent().get(agent_id, 0)
         if limit is not None:
             room = min(room, limit)
@@ -731,6 +758,16 @@ class Floor:
             queue = stored.get(queue_id) or queues_of(policy)[policy.queues.index(spec)]
             views.append(QueueView(queue, load, forecast(load, spec, adaptation)))
         return views
+
+
+def _served_by(uow: UnitOfWork, agent: Agent) -> list[Queue]:
+    """The queues whose skill and language the agent has."""
+    skills = {s.name for s in agent.skills}
+    return [
+        q
+        for q in uow.workforce.list_queues()
+        if q.language in agent.languages and q.skill in skills
+    ]
 
 
 def _open(uow: UnitOfWork, conversation_id: ConversationId) -> Conversation:

@@ -214,6 +214,18 @@ class SqlConversationRepository:
         )
         return [_conversation(r) for r in rows]
 
+    def assigned_to(self, agent_id: AgentId) -> list[Conversation]:
+        """The open conversations `agent_id` holds, longest held first."""
+        rows = self._conn.execute(
+            select(conversations)
+            .where(
+                conversations.c.assigned_agent_id == agent_id,
+                conversations.c.status == ConversationStatus.ASSIGNED.value,
+            )
+            .order_by(conversations.c.assigned_at, conversations.c.id)
+        )
+        return [_conversation(r) for r in rows]
+
     def active_per_agent(self) -> dict[AgentId, int]:
         """How many open conversations each agent holds now."""
         rows = self._conn.execute(

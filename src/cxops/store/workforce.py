@@ -82,6 +82,13 @@ class SqlWorkforceRepository:
         found = self._agents(select(agents).where(agents.c.id == agent_id))
         return found[0] if found else None
 
+    def agent_for_user(self, user_id: UserId) -> Agent | None:
+        found = self._agents(select(agents).where(agents.c.user_id == user_id))
+        return found[0] if found else None
+
+    def link_user(self, agent_id: AgentId, user_id: UserId | None) -> None:
+        self._conn.execute(update(agents).where(agents.c.id == agent_id).values(user_id=user_id))
+
     def get_agent_for_update(self, agent_id: AgentId) -> Agent | None:
         """Read the agent and, on PostgreSQL, lock the row until the transaction ends, so two
         assignments to one agent are serialised and capacity is never overrun."""

@@ -6,7 +6,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.staticfiles import StaticFiles
 
 from cxops.settings import Settings
-from cxops.web import dashboard, decisions, sign_in
+from cxops.web import dashboard, decisions, policies, quality, sign_in, widget, workspace
 from cxops.web.pages import PREFIX, install_page_errors
 from cxops.web.secret import console_secret
 
@@ -30,4 +30,8 @@ def install_console(app: FastAPI, settings: Settings) -> None:
     app.include_router(sign_in.router)
     app.include_router(decisions.router)
     app.include_router(dashboard.router)
+    app.include_router(workspace.router)
+    app.include_router(quality.router)
+    app.include_router(policies.router)
+    app.include_router(widget.router)
     app.mount(f"{PREFIX}/static", StaticFiles(packages=[("cxops.web", "static")]), name="static")

@@ -52,7 +52,10 @@ class NavItem:
 
 NAV = (
     NavItem("Dashboard", f"{PREFIX}/dashboard", Permission.METRICS_READ),
+    NavItem("Workspace", f"{PREFIX}/workspace", Permission.CONVERSATIONS_WRITE),
+    NavItem("Quality", f"{PREFIX}/qa", Permission.METRICS_READ),
     NavItem("Decisions", f"{PREFIX}/decisions", Permission.DECISIONS_READ),
+    NavItem("Policies", f"{PREFIX}/policies", Permission.POLICIES_READ),
 )
 
 
@@ -84,6 +87,11 @@ def render(
         status_code=status,
         headers=_HEADERS,
     )
+
+
+def fragment(template: str, **context: Any) -> str:
+    """`template` rendered on its own, for a live update or an HTMX swap."""
+    return _templates.env.get_template(template).render(context)
 
 
 class SignInRequiredError(Exception):

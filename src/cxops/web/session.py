@@ -27,6 +27,7 @@ class Viewer:
 
     name: str
     role: Role
+    user_id: UserId | None = None
 
 
 def csrf_token(session: Session) -> str:
@@ -65,8 +66,12 @@ def viewer(uow: UnitOfWork, session: Session) -> Viewer | None:
     user_id, prefix = session.get(_USER), session.get(_KEY)
     if isinstance(user_id, str):
         user = uow.access.get_user(UserId(user_id))
-        return Viewer(name=user.name, role=user.role) if user is not None and user.active else None
+        if user is None or not user.active:
+            return None
+        return Viewer(name=user.name, role=user.role, user_id=user.id)
     if isinstance(prefix, str):
         key = uow.access.find_key(prefix)
-        return Viewer(name=key.name, role=key.role) if key is not None and key.active else None
+        if key is None or not key.active:
+            return None
+        return Viewer(name=key.name, role=key.role, user_id=key.user_id)
     return None
