@@ -25,8 +25,8 @@ demo: $(DEMO_STAMP)
 	$(BIN)/cxops demo
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks scripts
+	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/lint-imports
 
 types: $(DEV_STAMP)

@@ -13,6 +13,7 @@ from cxops.domain.ids import AgentId, SuggestionId
 from cxops.domain.workforce import Agent, AgentStatus, Skill
 from tests.e2e.conftest import LiveServer
 from tests.e2e.test_console import csrf_token, sign_in
+from tests.selfservice_suite import load_suite, seed
 
 DAMAGED = "The lamp I got arrived broken, the glass shade is shattered."
 
@@ -253,3 +254,18 @@ def test_that_the_conversation_events_stream_the_transcript_and_the_suggest_sign
     assert "event: transcript" in seen
     assert "shattered" in seen
     assert "event: state" in seen
+
+
+def test_that_the_customer_panel_is_masked_for_an_agent_and_whole_for_a_supervisor(
+    server: LiveServer, agent: httpx.Client, api: httpx.Client
+) -> None:
+    seed(server.container.uow, load_suite().world)
+    opened = api.post("/v1/conversations", json={"channel": "chat", "customer_id": "ana"}).json()
+    api.post(f"/v1/conversations/{opened['id']}/messages", json={"text": DAMAGED})
+    _available(agent)
+    shown = agent.get(f"/console/workspace/{opened['id']}").text
+    assert "a•••@example.com" in shown
+    assert "ana.ruiz@example.com" not in shown
+    assert "W3000002" in shown
+    with _console(server, Role.SUPERVISOR, agent=None) as supervisor:
+        assert "ana.ruiz@example.com" in supervisor.get(f"/console/workspace/{opened['id']}").text
