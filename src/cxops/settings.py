@@ -5,6 +5,7 @@ Nothing reads settings at import time; the composition root is handed a `Setting
 """
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +16,8 @@ from pydantic_settings import (
     SettingsConfigDict,
     YamlConfigSettingsSource,
 )
+
+_ORIGIN = re.compile(r"https?://(\*\.)?[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?")
 
 
 class Settings(BaseSettings):
@@ -126,6 +129,41 @@ class Settings(BaseSettings):
         description="Mark console session cookies Secure (set when the console is served over "
         "HTTPS, even behind a proxy that terminates TLS).",
     )
+
+    widget_enabled: bool = Field(
+        default=False,
+        description="Serve the customer chat widget: the chat at /widget, the script a retailer "
+        "embeds at /widget/embed.js and a demo retailer page at /widget/demo (404 when off).",
+    )
+    widget_origins: list[str] = Field(
+        default_factory=list,
+        description="Sites that may show the widget in a frame, as origins "
+        "(https://shop.example.com, or https://*.example.com for every subdomain); this server's "
+        "own pages always may. From the environment, a JSON list.",
+    )
+    widget_max_message_chars: int = Field(
+        default=1000, ge=1, description="Longest message a customer may send from the widget."
+    )
+    widget_messages_per_minute: int = Field(
+        default=20,
+        ge=1,
+        description="Most messages one widget conversation may send in a minute; the next is "
+        "refused (429) and nothing is stored.",
+    )
+
+    @field_validator("widget_origins")
+    @classmethod
+    def _widget_origins_are_origins(cls, value: list[str]) -> list[str]:
+        """Each entry goes into a Content-Security-Policy header verbatim, so only a bare
+        scheme://host[:port] passes: anything else could widen or break the policy."""
+        origins = [origin.rstrip("/") for origin in value]
+        for origin in origins:
+            if not _ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"{origin!r} is not an origin like https://shop.example.com "
+                    "(scheme, host and optional port; no path)"
+                )
+        return origins
 
     @field_validator("console_secret")
     @classmethod

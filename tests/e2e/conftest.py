@@ -77,6 +77,7 @@ def live_server(
         max_body_bytes=65_536,
         webhook_dispatcher=False,
         monitor_interval_seconds=0,
+        widget_enabled=True,
     )
     container = bootstrap(settings, triage=triage_engine)
     sock = socket.socket()
