@@ -4,7 +4,7 @@ customer's next message arrive live, close it."""
 import re
 
 import httpx
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from cxops.domain.access import Role
 from cxops.domain.ids import AgentId
@@ -14,10 +14,15 @@ from tests.e2e.conftest import LiveServer
 
 DAMAGED = "The lamp I got arrived broken, the glass shade is shattered."
 FOLLOW_UP = "Also, can I keep the broken one until the new lamp comes?"
+ANGRY = "This is the third time I write about this. I want to speak to a manager now!"
+REPLY = "Hi, I'm Bea from the support team. I've read everything and I'll sort this out."
 
 
-def linked_agent(server: LiveServer) -> tuple[str, str]:
-    """A console user working as a fresh (offline) returns agent; their email and password."""
+def linked_agent(
+    server: LiveServer, skills: tuple[Skill, ...] = (Skill("returns_refunds", 4),)
+) -> tuple[str, str]:
+    """A console user working as a fresh (offline) English agent with `skills`; their email and
+    password."""
     with server.container.uow() as uow:
         uow.workforce.add_agents(
             [
@@ -26,7 +31,7 @@ def linked_agent(server: LiveServer) -> tuple[str, str]:
                     name="Bea Browser",
                     email="bea@example.com",
                     languages=("en",),
-                    skills=(Skill("returns_refunds", 4),),
+                    skills=skills,
                     max_concurrent=2,
                     status=AgentStatus.OFFLINE,
                 )
@@ -79,3 +84,31 @@ def test_that_an_agent_takes_a_conversation_answers_from_a_suggestion_and_closes
     assert detail["outcome"] == "resolved"
     acceptance = api.get("/v1/assist/acceptance", params={"by": "source"}).json()
     assert sum(row["accepted"] for row in acceptance["rows"]) == 1
+
+
+def test_that_a_customer_handed_over_in_the_chat_widget_reaches_the_agent_live_and_reads_the_reply(
+    server: LiveServer, page: Page, chromium: Browser
+) -> None:
+    english = {view.queue.skill for view in server.container.floor.queues()}
+    email, password = linked_agent(server, tuple(Skill(name, 3) for name in sorted(english)))
+    sign_in(page, server, email=email, password=password, at="/console/workspace")
+    page.get_by_label("My status").select_option("available")
+    page.get_by_role("button", name="Set").click()
+    expect(page.locator("#desk")).to_contain_text("My conversations (0)")
+
+    customer = chromium.new_context().new_page()
+    customer.goto(f"{server.url}/widget/demo")
+    customer.get_by_role("button", name="Chat with us").click()
+    chat = customer.frame_locator("#cxops-chat-frame")
+    chat.get_by_role("textbox", name="Message").fill(ANGRY)
+    chat.get_by_role("button", name="Send").click()
+
+    expect(page.locator("#desk")).to_contain_text("My conversations (1)")
+    page.locator("#desk a[href^='/console/workspace/conv_']").click()
+    expect(page.locator("#transcript")).to_contain_text("speak to a manager")
+    expect(page.get_by_role("region", name="Handoff")).to_contain_text("Why a person")
+    page.get_by_role("textbox", name=re.compile("^Reply")).fill(REPLY)
+    page.get_by_role("button", name="Send").click()
+
+    expect(chat.locator(".msg.agent")).to_contain_text("I'm Bea")
+    customer.context.close()
