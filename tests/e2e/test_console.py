@@ -149,7 +149,7 @@ def test_that_an_agent_cannot_open_the_supervisor_dashboard(
 ) -> None:
     email, password = server.user(Role.AGENT)
     sign_in(browser, email=email, password=password)
-    assert browser.get("/console/").headers["location"] == "/console/decisions"
+    assert browser.get("/console/").headers["location"] == "/console/workspace"
 
     refused = browser.get("/console/dashboard")
     assert refused.status_code == 403
